@@ -1,0 +1,2 @@
+//! Derived outputs of `backtest-core`: result contract, curves, KPIs, charts,
+//! and market-data loading.

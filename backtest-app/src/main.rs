@@ -1,0 +1,5 @@
+//! `backtest`: the stock-backtest command line.
+
+fn main() {
+    println!("backtest");
+}

@@ -1,0 +1,1 @@
+//! Technical indicators (placeholder; filled in by the indicators work).
