@@ -3,8 +3,10 @@
 //! Fast, deterministic backtesting of trading rules on OHLCV bars.
 #![cfg_attr(not(test), warn(missing_docs))]
 
+pub mod engine;
 mod error;
 pub mod indicators;
+mod metrics;
 mod params;
 pub mod rules;
 mod series;
@@ -12,6 +14,7 @@ mod signal;
 mod timeframe;
 
 pub use error::{CoreError, Result};
+pub use metrics::EngineMetrics;
 pub use params::{ParamKind, ParamSpec, Params};
 pub use rules::{IndicatorCache, Rule, RuleContext};
 pub use series::OhlcvSeries;

@@ -54,7 +54,13 @@ pub struct ParamSpec {
 impl ParamSpec {
     /// An integer parameter.
     #[must_use]
-    pub fn int(name: &'static str, default: i64, min: i64, max: i64, description: &'static str) -> Self {
+    pub fn int(
+        name: &'static str,
+        default: i64,
+        min: i64,
+        max: i64,
+        description: &'static str,
+    ) -> Self {
         Self {
             name,
             kind: ParamKind::Int { min, max, step: 1 },
@@ -81,7 +87,11 @@ impl ParamSpec {
 
     /// A string parameter restricted to `choices` (the first is the default).
     #[must_use]
-    pub fn choice(name: &'static str, choices: &'static [&'static str], description: &'static str) -> Self {
+    pub fn choice(
+        name: &'static str,
+        choices: &'static [&'static str],
+        description: &'static str,
+    ) -> Self {
         Self {
             name,
             kind: ParamKind::Choice { choices },
@@ -106,7 +116,9 @@ impl ParamSpec {
             ParamKind::Int { min, max, .. } => format!("an integer in [{min}, {max}]"),
             ParamKind::Float { min, max, .. } => format!("a number in [{min}, {max}]"),
             ParamKind::Choice { choices } => format!("one of {}", choices.join(", ")),
-            ParamKind::Rules => "a non-empty list of {\"rule_type\", \"params\"} objects".to_owned(),
+            ParamKind::Rules => {
+                "a non-empty list of {\"rule_type\", \"params\"} objects".to_owned()
+            }
         }
     }
 }
@@ -130,10 +142,15 @@ impl Params {
             Value::Null => Map::new(),
             Value::Object(map) => map.clone(),
             other => {
+                let param = if prefix.is_empty() {
+                    "params"
+                } else {
+                    prefix.trim_end_matches('.')
+                };
                 return Err(CoreError::InvalidParam {
-                    param: prefix.trim_end_matches('.').to_owned() + if prefix.is_empty() { "params" } else { "" },
+                    param: param.to_owned(),
                     reason: format!("expected a JSON object, got {other}"),
-                })
+                });
             }
         };
         for key in given.keys() {
@@ -147,7 +164,10 @@ impl Params {
         }
         let mut values = Map::new();
         for spec in specs {
-            let value = given.get(spec.name).cloned().unwrap_or_else(|| spec.default.clone());
+            let value = given
+                .get(spec.name)
+                .cloned()
+                .unwrap_or_else(|| spec.default.clone());
             let invalid = |got: &Value| CoreError::InvalidParam {
                 param: format!("{prefix}{}", spec.name),
                 reason: format!("must be {}, got {got}", spec.range_text()),
@@ -157,7 +177,12 @@ impl Params {
                     // Accept 14.0 as 14, but not 14.5.
                     let n = value
                         .as_i64()
-                        .or_else(|| value.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 1e15).map(|f| f as i64))
+                        .or_else(|| {
+                            value
+                                .as_f64()
+                                .filter(|f| f.fract() == 0.0 && f.abs() < 1e15)
+                                .map(|f| f as i64)
+                        })
                         .filter(|n| (*min..=*max).contains(n))
                         .ok_or_else(|| invalid(&value))?;
                     values.insert(spec.name.to_owned(), Value::from(n));
@@ -178,7 +203,7 @@ impl Params {
                     values.insert(spec.name.to_owned(), Value::from(s));
                 }
                 ParamKind::Rules => {
-                    if !value.as_array().is_some_and(|a| !a.is_empty()) {
+                    if value.as_array().is_none_or(Vec::is_empty) {
                         return Err(invalid(&value));
                     }
                     values.insert(spec.name.to_owned(), value);
@@ -194,7 +219,10 @@ impl Params {
     /// An integer parameter (validated by [`Params::parse`]).
     #[must_use]
     pub fn int(&self, name: &str) -> i64 {
-        self.values.get(name).and_then(Value::as_i64).unwrap_or_default()
+        self.values
+            .get(name)
+            .and_then(Value::as_i64)
+            .unwrap_or_default()
     }
 
     /// An integer parameter as a length or period.
@@ -206,13 +234,19 @@ impl Params {
     /// A real parameter.
     #[must_use]
     pub fn float(&self, name: &str) -> f64 {
-        self.values.get(name).and_then(Value::as_f64).unwrap_or_default()
+        self.values
+            .get(name)
+            .and_then(Value::as_f64)
+            .unwrap_or_default()
     }
 
     /// A choice parameter, lower-cased.
     #[must_use]
     pub fn choice(&self, name: &str) -> &str {
-        self.values.get(name).and_then(Value::as_str).unwrap_or_default()
+        self.values
+            .get(name)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
     }
 
     /// A raw parameter value.
@@ -253,7 +287,10 @@ mod tests {
     #[test]
     fn fills_defaults() -> Result<()> {
         let p = Params::parse(&specs(), &Value::Null, "")?;
-        assert_eq!((p.int("period"), p.float("k"), p.choice("kind")), (14, 2.0, "sma"));
+        assert_eq!(
+            (p.int("period"), p.float("k"), p.choice("kind")),
+            (14, 2.0, "sma")
+        );
         Ok(())
     }
 
@@ -272,7 +309,11 @@ mod tests {
             (json!({"period": "14"}), "period", "integer"),
             (json!({"k": 9}), "k", "[0.5, 5]"),
             (json!({"kind": "wma"}), "kind", "sma, ema"),
-            (json!({"perod": 3}), "perod", "valid parameters: period, k, kind"),
+            (
+                json!({"perod": 3}),
+                "perod",
+                "valid parameters: period, k, kind",
+            ),
         ];
         for (input, param, needle) in cases {
             match Params::parse(&specs(), &input, "") {

@@ -1,0 +1,362 @@
+//! The backtest engine: turns signals into fills, trades and an equity curve.
+//!
+//! See the crate documentation's ASSUMPTIONS section for the execution model.
+
+mod settings;
+mod trade;
+
+pub use settings::{Direction, FillMode, SizeType, TradingSettings};
+pub use trade::{Fill, Side, Trade};
+
+use serde::{Deserialize, Serialize};
+
+use crate::metrics::{EngineMetrics, MetricsAccumulator};
+use crate::rules::signals_for;
+use crate::{CoreError, OhlcvSeries, Result, Rule, Signal};
+
+/// Everything one backtest produces, one entry per bar in the per-bar vectors.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BacktestOutput {
+    /// Cash plus marked-to-close position value, per bar.
+    pub equity: Vec<f64>,
+    /// Cash per bar (after that bar's fills).
+    pub cash: Vec<f64>,
+    /// Signed position in shares per bar (negative = short).
+    pub position: Vec<f64>,
+    /// The rule's signals, per bar.
+    pub signals: Vec<Signal>,
+    /// Executed orders in time order.
+    pub fills: Vec<Fill>,
+    /// Round-trip trades in time order.
+    pub trades: Vec<Trade>,
+    /// Engine metrics.
+    pub metrics: EngineMetrics,
+}
+
+/// Runs `rule` on `series` with `settings`.
+///
+/// ```
+/// use backtest_core::{engine, OhlcvSeries, Signal};
+/// use backtest_core::engine::TradingSettings;
+///
+/// let close = vec![10.0, 10.0, 11.0, 12.0, 12.0];
+/// let series = OhlcvSeries::new(
+///     (0..5).map(|d| d * 86_400).collect(),
+///     close.clone(), close.clone(), close.clone(), close, vec![1e6; 5],
+/// ).unwrap();
+/// let signals = [Signal::Buy, Signal::Hold, Signal::Hold, Signal::Sell, Signal::Hold];
+/// let settings = TradingSettings { fee_rate: 0.0, position_size: 1_000.0, ..Default::default() };
+/// let out = engine::run_signals(&series, &signals, &settings).unwrap();
+/// // Bought 100 shares at bar 1's open (10), sold at bar 4's open (12).
+/// assert_eq!(out.trades.len(), 1);
+/// assert_eq!(out.trades[0].pnl_abs, 200.0);
+/// assert_eq!(*out.equity.last().unwrap(), 100_200.0);
+/// ```
+///
+/// # Errors
+/// Invalid settings ([`CoreError::InvalidSetting`]) or an empty series.
+pub fn run(
+    series: &OhlcvSeries,
+    rule: &dyn Rule,
+    settings: &TradingSettings,
+) -> Result<BacktestOutput> {
+    check_inputs(series, series.len(), settings)?;
+    let signals = signals_for(rule, series);
+    run_signals(series, &signals, settings)
+}
+
+/// Runs precomputed `signals` (one per bar) on `series`.
+///
+/// # Errors
+/// Invalid settings, an empty series, or a signal count that differs from
+/// the bar count.
+pub fn run_signals(
+    series: &OhlcvSeries,
+    signals: &[Signal],
+    settings: &TradingSettings,
+) -> Result<BacktestOutput> {
+    check_inputs(series, signals.len(), settings)?;
+    let n = series.len();
+    let mut recorder = FullRecorder {
+        equity: Vec::with_capacity(n),
+        cash: Vec::with_capacity(n),
+        position: Vec::with_capacity(n),
+        fills: Vec::new(),
+        trades: Vec::new(),
+        metrics: MetricsAccumulator::new(settings.initial_capital),
+    };
+    simulate(series, signals, settings, &mut recorder);
+    Ok(BacktestOutput {
+        metrics: recorder.metrics.finish(settings.timeframe.bars_per_year()),
+        equity: recorder.equity,
+        cash: recorder.cash,
+        position: recorder.position,
+        signals: signals.to_vec(),
+        fills: recorder.fills,
+        trades: recorder.trades,
+    })
+}
+
+/// Runs `signals` and returns only the metrics, without allocating per-bar
+/// output. This is what the optimizer calls for each grid point.
+///
+/// # Errors
+/// As [`run_signals`].
+pub fn run_metrics(
+    series: &OhlcvSeries,
+    signals: &[Signal],
+    settings: &TradingSettings,
+) -> Result<EngineMetrics> {
+    check_inputs(series, signals.len(), settings)?;
+    let mut recorder = MetricsAccumulator::new(settings.initial_capital);
+    simulate(series, signals, settings, &mut recorder);
+    Ok(recorder.finish(settings.timeframe.bars_per_year()))
+}
+
+fn check_inputs(
+    series: &OhlcvSeries,
+    signal_count: usize,
+    settings: &TradingSettings,
+) -> Result<()> {
+    settings.validate()?;
+    if series.is_empty() {
+        return Err(CoreError::EmptySeries);
+    }
+    if signal_count != series.len() {
+        return Err(CoreError::LengthMismatch {
+            column: "signals",
+            expected: series.len(),
+            got: signal_count,
+        });
+    }
+    Ok(())
+}
+
+/// Receives the simulation's events; lets one loop serve full and lean runs.
+trait Recorder {
+    fn on_bar(&mut self, cash: f64, shares: f64, equity: f64);
+    fn on_fill(&mut self, fill: Fill);
+    fn on_trade(&mut self, trade: Trade);
+}
+
+struct FullRecorder {
+    equity: Vec<f64>,
+    cash: Vec<f64>,
+    position: Vec<f64>,
+    fills: Vec<Fill>,
+    trades: Vec<Trade>,
+    metrics: MetricsAccumulator,
+}
+
+impl Recorder for FullRecorder {
+    #[inline]
+    fn on_bar(&mut self, cash: f64, shares: f64, equity: f64) {
+        self.cash.push(cash);
+        self.position.push(shares);
+        self.equity.push(equity);
+        self.metrics.push_equity(equity);
+    }
+
+    fn on_fill(&mut self, fill: Fill) {
+        self.fills.push(fill);
+    }
+
+    fn on_trade(&mut self, trade: Trade) {
+        self.metrics.push_trade(trade.pnl_abs);
+        self.trades.push(trade);
+    }
+}
+
+impl Recorder for MetricsAccumulator {
+    #[inline]
+    fn on_bar(&mut self, _cash: f64, _shares: f64, equity: f64) {
+        self.push_equity(equity);
+    }
+
+    fn on_fill(&mut self, _fill: Fill) {}
+
+    fn on_trade(&mut self, trade: Trade) {
+        self.push_trade(trade.pnl_abs);
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct OpenPosition {
+    side: Side,
+    size: f64,
+    entry_index: usize,
+    entry_price: f64,
+    entry_fee: f64,
+}
+
+/// Cash and position during a simulation.
+struct Book<'s> {
+    settings: &'s TradingSettings,
+    slippage: f64,
+    cash: f64,
+    open: Option<OpenPosition>,
+}
+
+impl Book<'_> {
+    fn shares(&self) -> f64 {
+        match self.open {
+            Some(OpenPosition {
+                side: Side::Long,
+                size,
+                ..
+            }) => size,
+            Some(OpenPosition {
+                side: Side::Short,
+                size,
+                ..
+            }) => -size,
+            None => 0.0,
+        }
+    }
+
+    fn apply(&mut self, signal: Signal, index: usize, price: f64, rec: &mut impl Recorder) {
+        match (signal, self.open.map(|p| p.side)) {
+            (Signal::Buy, None) => self.enter(Side::Long, index, price, rec),
+            (Signal::Buy, Some(Side::Short)) => {
+                self.exit(index, price, false, rec);
+                self.enter(Side::Long, index, price, rec);
+            }
+            (Signal::Sell, Some(Side::Long)) => {
+                self.exit(index, price, false, rec);
+                if self.settings.direction == Direction::LongShort {
+                    self.enter(Side::Short, index, price, rec);
+                }
+            }
+            (Signal::Sell, None) if self.settings.direction == Direction::LongShort => {
+                self.enter(Side::Short, index, price, rec);
+            }
+            _ => {}
+        }
+    }
+
+    /// Buying pays above `price`, selling receives below it.
+    fn fill_price(&self, action: Signal, price: f64) -> f64 {
+        match action {
+            Signal::Buy => price * (1.0 + self.slippage),
+            _ => price * (1.0 - self.slippage),
+        }
+    }
+
+    fn enter(&mut self, side: Side, index: usize, price: f64, rec: &mut impl Recorder) {
+        let s = self.settings;
+        let action = if side == Side::Long {
+            Signal::Buy
+        } else {
+            Signal::Sell
+        };
+        let fill = self.fill_price(action, price);
+        let unit_cost = fill * (1.0 + s.fee_rate);
+        if !(unit_cost > 0.0 && unit_cost.is_finite()) {
+            return;
+        }
+        // Flat here, so equity is cash. No leverage: the budget is capped by cash.
+        let wanted = match s.size_type {
+            SizeType::Value => s.position_size,
+            SizeType::Percent => self.cash * s.position_size / 100.0,
+        };
+        let budget = wanted.min(self.cash);
+        let mut size = (budget / unit_cost).floor();
+        // Rounding can make size * unit_cost exceed the budget by an ulp.
+        if size * fill + size * fill * s.fee_rate > budget {
+            size -= 1.0;
+        }
+        if size < 1.0 {
+            return;
+        }
+        let fee = fill * size * s.fee_rate;
+        match side {
+            Side::Long => self.cash -= fill * size + fee,
+            Side::Short => self.cash += fill * size - fee,
+        }
+        self.open = Some(OpenPosition {
+            side,
+            size,
+            entry_index: index,
+            entry_price: fill,
+            entry_fee: fee,
+        });
+        rec.on_fill(Fill {
+            index,
+            action,
+            price: fill,
+            size,
+            fee,
+        });
+    }
+
+    fn exit(&mut self, index: usize, price: f64, closed_at_end: bool, rec: &mut impl Recorder) {
+        let Some(pos) = self.open.take() else { return };
+        let action = if pos.side == Side::Long {
+            Signal::Sell
+        } else {
+            Signal::Buy
+        };
+        let fill = self.fill_price(action, price);
+        let fee = fill * pos.size * self.settings.fee_rate;
+        let gross = match pos.side {
+            Side::Long => {
+                self.cash += fill * pos.size - fee;
+                (fill - pos.entry_price) * pos.size
+            }
+            Side::Short => {
+                self.cash -= fill * pos.size + fee;
+                (pos.entry_price - fill) * pos.size
+            }
+        };
+        let pnl_abs = gross - pos.entry_fee - fee;
+        rec.on_fill(Fill {
+            index,
+            action,
+            price: fill,
+            size: pos.size,
+            fee,
+        });
+        rec.on_trade(Trade {
+            side: pos.side,
+            size: pos.size,
+            entry_index: pos.entry_index,
+            entry_price: pos.entry_price,
+            entry_fee: pos.entry_fee,
+            exit_index: index,
+            exit_price: fill,
+            exit_fee: fee,
+            pnl_abs,
+            pnl_pct: pnl_abs / (pos.entry_price * pos.size) * 100.0,
+            closed_at_end,
+        });
+    }
+}
+
+fn simulate(
+    series: &OhlcvSeries,
+    signals: &[Signal],
+    settings: &TradingSettings,
+    rec: &mut impl Recorder,
+) {
+    let (open, close) = (series.open(), series.close());
+    let last = series.len().saturating_sub(1);
+    let mut book = Book {
+        settings,
+        slippage: settings.slippage_bps / 10_000.0,
+        cash: settings.initial_capital,
+        open: None,
+    };
+    for t in 0..series.len() {
+        match settings.fill {
+            // The signal of bar t-1's close fills at bar t's open.
+            FillMode::NextOpen if t > 0 => book.apply(signals[t - 1], t, open[t], rec),
+            FillMode::NextOpen => {}
+            FillMode::Close => book.apply(signals[t], t, close[t], rec),
+        }
+        if t == last {
+            book.exit(t, close[t], true, rec);
+        }
+        let shares = book.shares();
+        rec.on_bar(book.cash, shares, book.cash + shares * close[t]);
+    }
+}

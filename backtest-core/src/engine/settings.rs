@@ -1,0 +1,133 @@
+//! Trading settings: capital, costs, sizing, direction and fill timing.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{CoreError, Result, Timeframe};
+
+/// How `position_size` is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SizeType {
+    /// Currency per trade.
+    #[default]
+    Value,
+    /// Percent of current equity per trade (100 = all in).
+    Percent,
+}
+
+/// Which positions may be held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    /// Long or flat; cash never goes negative.
+    #[default]
+    LongOnly,
+    /// Long, flat or short; signals reverse the position.
+    LongShort,
+}
+
+/// When a signal decided on bar *t*'s close is filled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FillMode {
+    /// At bar *t+1*'s open: no look-ahead (default).
+    #[default]
+    NextOpen,
+    /// At bar *t*'s close: for comparison with tools that trade on close.
+    Close,
+}
+
+/// Everything the engine needs besides bars and signals.
+///
+/// ```
+/// use backtest_core::engine::{TradingSettings, SizeType};
+/// let all_in = TradingSettings { size_type: SizeType::Percent, position_size: 100.0, ..Default::default() };
+/// assert!(all_in.validate().is_ok());
+/// assert_eq!(TradingSettings::default().initial_capital, 100_000.0);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TradingSettings {
+    /// Starting cash.
+    pub initial_capital: f64,
+    /// Commission as a fraction of traded value, per side (0.001 = 0.1 %).
+    pub fee_rate: f64,
+    /// Slippage in basis points, applied against the trader on every fill.
+    pub slippage_bps: f64,
+    /// Size of each new position; see [`SizeType`].
+    pub position_size: f64,
+    /// How `position_size` is read.
+    pub size_type: SizeType,
+    /// Long-only or long/short.
+    pub direction: Direction,
+    /// Fill timing.
+    pub fill: FillMode,
+    /// Bar duration, for annualisation.
+    pub timeframe: Timeframe,
+}
+
+impl Default for TradingSettings {
+    fn default() -> Self {
+        Self {
+            initial_capital: 100_000.0,
+            fee_rate: 0.001,
+            slippage_bps: 0.0,
+            position_size: 10_000.0,
+            size_type: SizeType::Value,
+            direction: Direction::LongOnly,
+            fill: FillMode::NextOpen,
+            timeframe: Timeframe::Day1,
+        }
+    }
+}
+
+impl TradingSettings {
+    /// Checks every numeric setting.
+    ///
+    /// # Errors
+    /// [`CoreError::InvalidSetting`] naming the field and its valid range.
+    pub fn validate(&self) -> Result<()> {
+        let check = |field: &'static str, value: f64, ok: bool, range: &str| {
+            if value.is_finite() && ok {
+                Ok(())
+            } else {
+                Err(CoreError::InvalidSetting {
+                    field,
+                    reason: format!("must be {range}, got {value}"),
+                })
+            }
+        };
+        check(
+            "initial_capital",
+            self.initial_capital,
+            self.initial_capital > 0.0 && self.initial_capital <= 1e15,
+            "a positive amount up to 1e15",
+        )?;
+        check(
+            "fee_rate",
+            self.fee_rate,
+            (0.0..1.0).contains(&self.fee_rate),
+            "a fraction in [0, 1)",
+        )?;
+        check(
+            "slippage_bps",
+            self.slippage_bps,
+            (0.0..10_000.0).contains(&self.slippage_bps),
+            "basis points in [0, 10000)",
+        )?;
+        match self.size_type {
+            SizeType::Value => check(
+                "position_size",
+                self.position_size,
+                self.position_size > 0.0 && self.position_size <= 1e15,
+                "a positive amount (size_type=value)",
+            ),
+            SizeType::Percent => check(
+                "position_size",
+                self.position_size,
+                self.position_size > 0.0 && self.position_size <= 100.0,
+                "a percent in (0, 100] (size_type=percent)",
+            ),
+        }
+    }
+}

@@ -1,0 +1,175 @@
+//! Engine-level metrics, accumulated in one pass over the equity curve.
+//!
+//! Definitions (the adapter reports these values and never recomputes them):
+//! - total return % = `(final_equity / initial_capital - 1) * 100`;
+//! - bar returns `r_t = equity_t / equity_{t-1} - 1`, with `equity_{-1}` the
+//!   initial capital (as vectorbt does);
+//! - Sharpe = `mean(r) / std(r) * sqrt(bars_per_year)`, risk-free rate 0,
+//!   sample standard deviation (n - 1); undefined (`None`) with fewer than
+//!   two returns or zero variance;
+//! - max drawdown % = the largest `(running_peak - equity) / running_peak * 100`
+//!   over the curve, a positive magnitude;
+//! - profit factor = gross profit / |gross loss| over closed trades, `None`
+//!   without a losing trade.
+
+use serde::{Deserialize, Serialize};
+
+/// Metrics the engine computes for every run.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct EngineMetrics {
+    /// Total return in percent.
+    pub total_return_pct: f64,
+    /// Annualised Sharpe ratio, `None` when undefined.
+    pub sharpe_ratio: Option<f64>,
+    /// Maximum drawdown in percent (positive).
+    pub max_drawdown_pct: f64,
+    /// Number of round-trip trades.
+    pub num_trades: usize,
+    /// Gross profit / |gross loss|, `None` without a loss.
+    pub profit_factor: Option<f64>,
+}
+
+/// Streaming accumulator behind [`EngineMetrics`]; O(1) memory.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct MetricsAccumulator {
+    initial: f64,
+    previous: f64,
+    count: usize,
+    mean: f64,
+    m2: f64,
+    peak: f64,
+    max_drawdown: f64,
+    trades: usize,
+    gross_profit: f64,
+    gross_loss: f64,
+}
+
+impl MetricsAccumulator {
+    pub(crate) fn new(initial_capital: f64) -> Self {
+        Self {
+            initial: initial_capital,
+            previous: initial_capital,
+            count: 0,
+            mean: 0.0,
+            m2: 0.0,
+            peak: f64::NEG_INFINITY,
+            max_drawdown: 0.0,
+            trades: 0,
+            gross_profit: 0.0,
+            gross_loss: 0.0,
+        }
+    }
+
+    #[inline]
+    pub(crate) fn push_equity(&mut self, equity: f64) {
+        let ret = if self.previous == 0.0 {
+            0.0
+        } else {
+            equity / self.previous - 1.0
+        };
+        self.previous = equity;
+        // Welford's update: stable and single-pass.
+        self.count += 1;
+        let delta = ret - self.mean;
+        self.mean += delta / self.count as f64;
+        self.m2 += delta * (ret - self.mean);
+        if equity > self.peak {
+            self.peak = equity;
+        } else if self.peak > 0.0 {
+            let drawdown = (self.peak - equity) / self.peak;
+            if drawdown > self.max_drawdown {
+                self.max_drawdown = drawdown;
+            }
+        }
+    }
+
+    #[inline]
+    pub(crate) fn push_trade(&mut self, pnl: f64) {
+        self.trades += 1;
+        if pnl > 0.0 {
+            self.gross_profit += pnl;
+        } else if pnl < 0.0 {
+            self.gross_loss -= pnl;
+        }
+    }
+
+    pub(crate) fn finish(&self, bars_per_year: f64) -> EngineMetrics {
+        let sharpe_ratio = if self.count >= 2 {
+            let std = (self.m2 / (self.count - 1) as f64).sqrt();
+            (std > 0.0 && std.is_finite()).then(|| self.mean / std * bars_per_year.sqrt())
+        } else {
+            None
+        };
+        let final_equity = if self.count == 0 {
+            self.initial
+        } else {
+            self.previous
+        };
+        EngineMetrics {
+            total_return_pct: (final_equity / self.initial - 1.0) * 100.0,
+            sharpe_ratio,
+            max_drawdown_pct: self.max_drawdown * 100.0,
+            num_trades: self.trades,
+            profit_factor: (self.gross_loss > 0.0).then(|| self.gross_profit / self.gross_loss),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn metrics(equity: &[f64], initial: f64) -> EngineMetrics {
+        let mut acc = MetricsAccumulator::new(initial);
+        for &e in equity {
+            acc.push_equity(e);
+        }
+        acc.finish(252.0)
+    }
+
+    #[test]
+    fn total_return_and_drawdown_by_hand() {
+        // Peak 120, trough 90: drawdown 25 %.
+        let m = metrics(&[100.0, 120.0, 90.0, 110.0], 100.0);
+        assert!((m.total_return_pct - 10.0).abs() < 1e-12);
+        assert!((m.max_drawdown_pct - 25.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn sharpe_matches_two_pass_formula() {
+        let equity = [101.0, 99.0, 102.0, 104.0, 103.0];
+        let mut prev = 100.0;
+        let returns: Vec<f64> = equity
+            .iter()
+            .map(|&e| {
+                let r = e / prev - 1.0;
+                prev = e;
+                r
+            })
+            .collect();
+        let n = returns.len() as f64;
+        let mean = returns.iter().sum::<f64>() / n;
+        let var = returns.iter().map(|r| (r - mean).powi(2)).sum::<f64>() / (n - 1.0);
+        let expected = mean / var.sqrt() * 252f64.sqrt();
+        let got = metrics(&equity, 100.0).sharpe_ratio.expect("defined");
+        assert!((got - expected).abs() < 1e-12, "{got} vs {expected}");
+    }
+
+    #[test]
+    fn flat_curve_has_undefined_sharpe() {
+        assert_eq!(metrics(&[100.0; 5], 100.0).sharpe_ratio, None);
+        assert_eq!(metrics(&[], 100.0).total_return_pct, 0.0);
+    }
+
+    #[test]
+    fn profit_factor_needs_a_loss() {
+        let mut acc = MetricsAccumulator::new(100.0);
+        acc.push_trade(30.0);
+        assert_eq!(acc.finish(252.0).profit_factor, None);
+        acc.push_trade(-10.0);
+        acc.push_trade(0.0);
+        let m = acc.finish(252.0);
+        assert_eq!(m.profit_factor, Some(3.0));
+        assert_eq!(m.num_trades, 3);
+    }
+}
