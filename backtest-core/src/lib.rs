@@ -3,10 +3,12 @@
 //! Fast, deterministic backtesting of trading rules on OHLCV bars.
 #![cfg_attr(not(test), warn(missing_docs))]
 
+pub mod analyzer;
 pub mod engine;
 mod error;
 pub mod indicators;
 mod metrics;
+pub mod optimizer;
 mod params;
 pub mod rules;
 mod series;
