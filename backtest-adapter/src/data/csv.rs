@@ -99,7 +99,7 @@ pub fn load_csv_bytes(bytes: &[u8]) -> Result<LoadedData, DataError> {
         .into_reader_with_file_handle(Cursor::new(bytes))
         .finish()
         .map_err(|e| DataError::Csv {
-            reason: e.to_string(),
+            reason: ragged_row(bytes).unwrap_or_else(|| e.to_string()),
         })?;
     let [date_idx, value_idx @ ..] = map_columns(&df)?;
     let columns = df.columns();
@@ -127,7 +127,15 @@ pub fn load_csv_bytes(bytes: &[u8]) -> Result<LoadedData, DataError> {
         numbers.push(floats.iter().collect());
     }
 
-    let n = dates.len();
+    // Blank lines at the end of the file are not rows (blank lines inside
+    // the file are reported like any other empty row).
+    let mut n = dates.len();
+    while n > 0 && dates[n - 1].is_none() && texts.iter().all(|t| t[n - 1].is_none()) {
+        n -= 1;
+    }
+    if n == 0 {
+        return Err(DataError::NoData);
+    }
     let date_text = |i: usize| dates[i].unwrap_or("").to_owned();
     let mut stamps: Vec<Stamp> = Vec::with_capacity(n);
     let mut bars: [Vec<f64>; 5] = std::array::from_fn(|_| Vec::with_capacity(n));
@@ -173,6 +181,35 @@ pub fn load_csv_bytes(bytes: &[u8]) -> Result<LoadedData, DataError> {
         series,
         timeframe,
         warnings,
+    })
+}
+
+/// Describes the first row with more fields than the header, if any (the
+/// CSV reader rejects such files without naming the row).
+fn ragged_row(bytes: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(bytes);
+    let mut lines = text.lines();
+    let fields = |line: &str| {
+        let mut quoted = false;
+        1 + line
+            .chars()
+            .filter(|&c| {
+                if c == '"' {
+                    quoted = !quoted;
+                }
+                c == ',' && !quoted
+            })
+            .count()
+    };
+    let expected = fields(lines.next()?);
+    lines.enumerate().find_map(|(i, line)| {
+        let got = fields(line);
+        (got > expected).then(|| {
+            format!(
+                "row {} has {got} fields but the header has {expected}",
+                row_of(i)
+            )
+        })
     })
 }
 
@@ -346,6 +383,34 @@ mod tests {
         assert!(matches!(
             load(&format!("{head}2020-01-02,1,inf,1,1,1\n")),
             Err(DataError::NotANumber { column: "High", .. })
+        ));
+    }
+
+    #[test]
+    fn ragged_and_blank_rows() {
+        let head = "Date,Open,High,Low,Close,Volume\n";
+        let err = load(&format!(
+            "{head}2020-01-02,1,1,1,1,1\n2020-01-03,1,1,1,1,1,7\n"
+        ));
+        assert_eq!(
+            err.map_err(|e| e.to_string()).err().as_deref(),
+            Some("malformed CSV: row 3 has 7 fields but the header has 6")
+        );
+        assert!(matches!(
+            load(&format!(
+                "{head}2020-01-02,1,1,1,1,1\n\n2020-01-03,1,1,1,1,1\n"
+            )),
+            Err(DataError::MissingValue {
+                row: 3,
+                column: "Open",
+                ..
+            })
+        ));
+        let trailing = load(&format!("{head}2020-01-02,1,1,1,1,1\n\n\n"));
+        assert_eq!(trailing.map(|d| d.series.len()).ok(), Some(1));
+        assert!(matches!(
+            load(&format!("{head}\n\n")),
+            Err(DataError::NoData)
         ));
     }
 
