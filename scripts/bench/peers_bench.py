@@ -380,6 +380,13 @@ def main() -> int:
           f"multiprocessing pool on {os.cpu_count()} CPUs) took {fmt_time(bt_sub)}; the 1,000 figure is "
           f"that time x 1000/{bt_combos} (linear extrapolation, not measured).")
     print("- ours: `cargo run --release -p backtest-core --example bench_grid -- " + args.data + "`.")
+    if ours is not None and "single_backtest_trades" in ours:
+        peer_counts = (int(bt_stats["# Trades"]) + len(bt_stats["_strategy"].trades),
+                       int(vbt_single_tab["trades"].iloc[0]))
+        same = all(c == int(ours["single_backtest_trades"]) for c in peer_counts)
+        print(f"- same work check, single backtest trades: ours {ours['single_backtest_trades']}, "
+              f"backtesting.py {peer_counts[0]}, vectorbt {peer_counts[1]}"
+              + ("" if same else "  <-- DIFFERENT"))
     if why:
         print(f"- {why}")
     targets = []
