@@ -378,7 +378,9 @@ def main() -> int:
     print(f"- backtesting.py grid: Backtest.optimize over {bt_combos} combinations (period "
           f"{periods[0]}..{periods[-1]} x oversold {oversold[0]}..{oversold[-1]}, overbought 70, its "
           f"multiprocessing pool on {os.cpu_count()} CPUs) took {fmt_time(bt_sub)}; the 1,000 figure is "
-          f"that time x 1000/{bt_combos} (linear extrapolation, not measured).")
+          f"that time x 1000/{bt_combos} (linear extrapolation, not measured; the subset time includes "
+          "the pool start-up and optimize's final re-run of the best combination, so very small subsets "
+          "overstate it).")
     print("- ours: `cargo run --release -p backtest-core --example bench_grid -- " + args.data + "`.")
     if ours is not None and "single_backtest_trades" in ours:
         peer_counts = (int(bt_stats["# Trades"]) + len(bt_stats["_strategy"].trades),
