@@ -16,7 +16,8 @@
 //!
 //! # Result
 //! [`BacktestResult`] holds the SPEC fields plus additive ones (marked
-//! *additive* in their docs). Numbers that are undefined (a ratio without
+//! *additive* in their docs; each has `#[serde(default)]`, so results stored
+//! before it existed still deserialise — keep doing that). Numbers that are undefined (a ratio without
 //! trades, a Sharpe of a flat curve) are `null`, never NaN or infinity.
 //! Dates in curves, candles and signals are `YYYY-MM-DD` for daily bars and
 //! full ISO 8601 in UTC (`2017-04-19T09:00:00+00:00`) for intraday bars; trade
@@ -509,25 +510,34 @@ pub struct Metrics {
     pub profit_factor: Option<f64>,
     /// *Additive.* Annualised Sortino ratio (target 0); `null` without a
     /// negative return.
+    #[serde(default)]
     pub sortino: Option<f64>,
     /// *Additive.* CAGR / max drawdown; `null` without a drawdown.
+    #[serde(default)]
     pub calmar: Option<f64>,
     /// *Additive.* Best trade `pnl_pct`; `null` without trades.
+    #[serde(default)]
     pub best_trade_pct: Option<f64>,
     /// *Additive.* Worst trade `pnl_pct`; `null` without trades.
+    #[serde(default)]
     pub worst_trade_pct: Option<f64>,
     /// *Additive.* Mean length of drawdown periods in calendar days; `null`
     /// without a drawdown.
+    #[serde(default)]
     pub avg_drawdown_duration_days: Option<f64>,
     /// *Additive.* Longest drawdown period in calendar days (0 without one).
+    #[serde(default)]
     pub max_drawdown_duration_days: f64,
     /// *Additive.* Buy & hold return over the same bars (first close to last
     /// close) in percent.
+    #[serde(default)]
     pub buy_hold_return_pct: f64,
     /// *Additive.* Mean trade `pnl_abs`; `null` without trades.
+    #[serde(default)]
     pub expectancy: Option<f64>,
     /// *Additive.* System Quality Number, `sqrt(n) * mean(pnl) / std(pnl)`;
     /// `null` with fewer than two trades or equal PnLs.
+    #[serde(default)]
     pub sqn: Option<f64>,
 }
 
@@ -590,6 +600,7 @@ pub struct TradeRecord {
     /// Calendar days from entry to exit.
     pub holding_period: f64,
     /// *Additive.* True when the engine closed the position at the last bar.
+    #[serde(default)]
     pub closed_at_end: bool,
 }
 
@@ -606,6 +617,7 @@ pub struct ChartSet {
     /// Cumulative return % over time.
     pub cumulative_return_base64: Option<String>,
     /// *Additive.* OHLC candlesticks with signal markers.
+    #[serde(default)]
     pub candles_base64: Option<String>,
 }
 
@@ -636,6 +648,7 @@ pub struct SignalRecord {
     /// Fill price after slippage.
     pub price: f64,
     /// *Additive.* Whole shares traded.
+    #[serde(default)]
     pub size: u64,
 }
 
@@ -670,25 +683,35 @@ pub struct BacktestResult {
     /// Equity chart (legacy field, still filled).
     pub chart_base64: Option<String>,
     /// *Additive.* Validated, upper-cased ticker (as given when failed).
+    #[serde(default)]
     pub ticker: String,
     /// *Additive.* Rule type (registry spelling when completed).
+    #[serde(default)]
     pub rule_type: String,
     /// *Additive.* The request's `rule_id`, or the rule's slug.
+    #[serde(default)]
     pub rule_id: Option<String>,
     /// *Additive.* Rule parameters, validated and with defaults filled in
     /// (as given when failed).
+    #[serde(default)]
     pub params: Map<String, Value>,
     /// *Additive.* Bar timeframe (`"1d"`, `"1h"`, `"5m"`).
+    #[serde(default)]
     pub timeframe: RequestTimeframe,
     /// *Additive.* Date of the first bar used (`null` when failed).
+    #[serde(default)]
     pub start_date: Option<String>,
     /// *Additive.* Date of the last bar used (`null` when failed).
+    #[serde(default)]
     pub end_date: Option<String>,
     /// *Additive.* Number of bars used.
+    #[serde(default)]
     pub bars: u64,
     /// *Additive.* Data warnings (gaps, irregular spacing, ...).
+    #[serde(default)]
     pub warnings: Vec<String>,
     /// *Additive.* Version of the adapter that produced the result.
+    #[serde(default)]
     pub engine_version: String,
 }
 
