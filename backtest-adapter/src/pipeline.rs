@@ -121,16 +121,17 @@ pub fn run_backtest(
     let derived = derive::derive(&series, &output, &settings);
     let daily = timeframe == Timeframe::Day1;
     let (chart_base64, charts) = if request.charts {
-        charts::render_all(&ChartInput {
+        let (equity, set) = charts::render_all(&ChartInput {
             ticker: &valid.ticker,
             series: &series,
             equity: &output.equity,
             drawdown: &derived.drawdown,
             fills: &output.fills,
-            trades: &derived.trades,
+            trades: &output.trades,
             initial_capital: settings.initial_capital,
             daily,
-        })?
+        })?;
+        (Some(equity), set)
     } else {
         (None, Default::default())
     };

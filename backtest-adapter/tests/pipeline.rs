@@ -65,7 +65,9 @@ fn check_completed(result: &BacktestResult) -> TestResult {
     let json: Value = serde_json::from_str(&result.to_json()?)?;
     assert!(!contains_non_finite(&json));
     let text = result.to_json()?;
-    assert!(!text.contains("NaN") && !text.contains("inf"));
+    for token in [":NaN", ":inf", ":-inf", ":Infinity", ":-Infinity"] {
+        assert!(!text.contains(token), "{token} in the JSON");
+    }
     Ok(())
 }
 
@@ -88,6 +90,16 @@ fn rsi_on_goog_with_charts_is_byte_identical_twice() -> TestResult {
     check_completed(&first)?;
     let second = run_backtest_in(&req, &repo_data())?;
     assert_eq!(first.to_json()?, second.to_json()?);
+    for uri in [
+        first.chart_base64.as_deref(),
+        first.charts.drawdown_curve_base64.as_deref(),
+        first.charts.portfolio_orders_base64.as_deref(),
+        first.charts.trade_pnl_base64.as_deref(),
+        first.charts.cumulative_return_base64.as_deref(),
+        first.charts.candles_base64.as_deref(),
+    ] {
+        assert!(uri.is_some_and(|u| u.starts_with("data:image/png;base64,")));
+    }
     Ok(())
 }
 
