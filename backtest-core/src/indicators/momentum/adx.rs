@@ -49,11 +49,14 @@ pub fn adx(high: &[f64], low: &[f64], close: &[f64], period: usize) -> Vec<f64> 
         minus_dm += minus;
         tr += true_range(high[i], low[i], close[i - 1]);
     }
+    // Wilder's `s - s / p + x`, with the division replaced by a constant
+    // factor (same value to rounding, shorter loop-carried chain).
+    let keep = (p - 1.0) / p;
     let mut step = |i: usize| {
         let (plus, minus) = directional_movement(high, low, i);
-        plus_dm = plus_dm - plus_dm / p + plus;
-        minus_dm = minus_dm - minus_dm / p + minus;
-        tr = tr - tr / p + true_range(high[i], low[i], close[i - 1]);
+        plus_dm = plus_dm * keep + plus;
+        minus_dm = minus_dm * keep + minus;
+        tr = tr * keep + true_range(high[i], low[i], close[i - 1]);
         directional_index(plus_dm, minus_dm, tr)
     };
     let mut sum_dx = 0.0;
@@ -64,9 +67,10 @@ pub fn adx(high: &[f64], low: &[f64], close: &[f64], period: usize) -> Vec<f64> 
     }
     let mut value = sum_dx / p;
     out[lookback] = value;
+    let add = 1.0 / p;
     for (i, slot) in out.iter_mut().enumerate().skip(lookback + 1) {
         if let Some(dx) = step(i) {
-            value = (value * (p - 1.0) + dx) / p;
+            value = value * keep + dx * add;
         }
         *slot = value;
     }
@@ -79,13 +83,10 @@ pub fn adx(high: &[f64], low: &[f64], close: &[f64], period: usize) -> Vec<f64> 
 fn directional_movement(high: &[f64], low: &[f64], i: usize) -> (f64, f64) {
     let up = high[i] - high[i - 1];
     let down = low[i - 1] - low[i];
-    if down > 0.0 && up < down {
-        (0.0, down)
-    } else if up > 0.0 && up > down {
-        (up, 0.0)
-    } else {
-        (0.0, 0.0)
-    }
+    // The two conditions exclude each other; written as selects, not a chain.
+    let plus = if up > 0.0 && up > down { up } else { 0.0 };
+    let minus = if down > 0.0 && down > up { down } else { 0.0 };
+    (plus, minus)
 }
 
 /// DX from smoothed +DM, -DM and TR; `None` where TA-Lib skips the bar.

@@ -59,15 +59,17 @@ pub fn macd(close: &[f64], fast: usize, slow: usize, signal: usize) -> Macd {
         return out;
     }
     // The MACD line is built in `out.hist` first (it needs to exist from
-    // `line_start` for the signal seed), then moved.
-    let mut slow_ema = undefined(n);
-    ema_into(close, 0, slow, &mut slow_ema);
-    ema_into(close, slow - fast, fast, &mut out.hist);
-    for (line, s) in out.hist[line_start..]
-        .iter_mut()
-        .zip(&slow_ema[line_start..])
-    {
-        *line -= s;
+    // `line_start` for the signal seed), then moved. Both EMAs run in one
+    // loop, with the same arithmetic as `ema`.
+    let fast_k = 2.0 / (fast as f64 + 1.0);
+    let slow_k = 2.0 / (slow as f64 + 1.0);
+    let mut fast_ema = close[slow - fast..slow].iter().sum::<f64>() / fast as f64;
+    let mut slow_ema = close[..slow].iter().sum::<f64>() / slow as f64;
+    out.hist[line_start] = fast_ema - slow_ema;
+    for (line, &x) in out.hist[slow..].iter_mut().zip(&close[slow..]) {
+        fast_ema += (x - fast_ema) * fast_k;
+        slow_ema += (x - slow_ema) * slow_k;
+        *line = fast_ema - slow_ema;
     }
     ema_into(&out.hist, line_start, signal, &mut out.signal);
     for i in lookback..n {

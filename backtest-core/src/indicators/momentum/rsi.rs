@@ -33,29 +33,26 @@ pub fn rsi(close: &[f64], period: usize) -> Vec<f64> {
     let p = period as f64;
     let mut gain = 0.0;
     let mut loss = 0.0;
-    for i in 1..=period {
-        let change = close[i] - close[i - 1];
-        if change < 0.0 {
-            loss -= change;
-        } else {
-            gain += change;
-        }
+    for pair in close[..=period].windows(2) {
+        let change = pair[1] - pair[0];
+        gain += change.max(0.0);
+        loss += (-change).max(0.0);
     }
     gain /= p;
     loss /= p;
     out[period] = value(gain, loss);
-    for i in period + 1..n {
-        let change = close[i] - close[i - 1];
-        gain *= p - 1.0;
-        loss *= p - 1.0;
-        if change < 0.0 {
-            loss -= change;
-        } else {
-            gain += change;
-        }
-        gain /= p;
-        loss /= p;
-        out[i] = value(gain, loss);
+    // Wilder smoothing `(avg * (p - 1) + x) / p`, written with constant
+    // factors and no branch so the loop-carried chain is a multiply-add.
+    let keep = (p - 1.0) / p;
+    let add = 1.0 / p;
+    for (slot, pair) in out[period + 1..]
+        .iter_mut()
+        .zip(close[period..n].windows(2))
+    {
+        let change = pair[1] - pair[0];
+        gain = gain * keep + change.max(0.0) * add;
+        loss = loss * keep + (-change).max(0.0) * add;
+        *slot = value(gain, loss);
     }
     out
 }

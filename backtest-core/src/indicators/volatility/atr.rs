@@ -54,9 +54,10 @@ pub fn atr(high: &[f64], low: &[f64], close: &[f64], period: usize) -> Vec<f64> 
     }
     let mut prev = total / p;
     out[period] = prev;
+    let keep = (p - 1.0) / p;
+    let add = 1.0 / p;
     for i in period + 1..n {
-        let tr = true_range(high[i], low[i], close[i - 1]);
-        prev = (prev * (p - 1.0) + tr) / p;
+        prev = prev * keep + true_range(high[i], low[i], close[i - 1]) * add;
         out[i] = prev;
     }
     out

@@ -2,8 +2,6 @@
 //! minimum. The window of bar `i` is `values[i + 1 - period ..= i]`, i.e.
 //! it includes the current bar.
 
-use std::collections::VecDeque;
-
 use crate::indicators::undefined;
 
 /// TA-Lib's `TA_IS_ZERO_OR_NEG`, used to clamp variances.
@@ -62,9 +60,10 @@ pub fn rolling_std(values: &[f64], period: usize) -> Vec<f64> {
 
 /// Rolling maximum over `period` bars, current bar included (TA-Lib `MAX`).
 ///
-/// O(n) with a monotonic deque whose capacity is fixed at `period`. The
-/// first `period - 1` values are `NaN`; `period == 0` or `period > len`
-/// gives all `NaN`.
+/// O(n) whatever the period (van Herk / Gil-Werman block extremes: about
+/// three comparisons per bar, no data-dependent branches). The first
+/// `period - 1` values are `NaN`; `period == 0` or `period > len` gives all
+/// `NaN`.
 ///
 /// ```
 /// use backtest_core::indicators::rolling_max;
@@ -75,14 +74,17 @@ pub fn rolling_std(values: &[f64], period: usize) -> Vec<f64> {
 /// ```
 #[must_use]
 pub fn rolling_max(values: &[f64], period: usize) -> Vec<f64> {
-    rolling_extreme(values, period, |kept, new| kept <= new)
+    rolling_extreme(
+        values,
+        period,
+        |kept, new| if kept > new { kept } else { new },
+    )
 }
 
 /// Rolling minimum over `period` bars, current bar included (TA-Lib `MIN`).
 ///
-/// O(n) with a monotonic deque whose capacity is fixed at `period`. The
-/// first `period - 1` values are `NaN`; `period == 0` or `period > len`
-/// gives all `NaN`.
+/// O(n) whatever the period, like [`rolling_max`]. The first `period - 1`
+/// values are `NaN`; `period == 0` or `period > len` gives all `NaN`.
 ///
 /// ```
 /// use backtest_core::indicators::rolling_min;
@@ -93,37 +95,49 @@ pub fn rolling_max(values: &[f64], period: usize) -> Vec<f64> {
 /// ```
 #[must_use]
 pub fn rolling_min(values: &[f64], period: usize) -> Vec<f64> {
-    rolling_extreme(values, period, |kept, new| kept >= new)
+    rolling_extreme(
+        values,
+        period,
+        |kept, new| if kept < new { kept } else { new },
+    )
 }
 
-/// Monotonic-deque rolling extreme. `dominated(kept, new)` says that a
-/// value already in the window can never again be the extreme once `new`
-/// has arrived.
+/// Rolling extreme by the van Herk / Gil-Werman method.
+///
+/// Cut the input into blocks of `period` bars. A window `[s, i]` of
+/// `period` bars either is one block or spans the tail of the block holding
+/// `s` and the head of the block holding `i`, so its extreme is
+/// `pick(suffix[s], prefix[i])`, where `suffix[s]` is the extreme of `s`
+/// up to the end of its block and `prefix[i]` that of the start of `i`'s
+/// block up to `i` (both cover the whole block when `s` starts one).
+/// `pick(kept, new)` returns `new` when `kept` is `NaN` (the start of a
+/// run), which plain comparisons give for free.
 #[inline]
-fn rolling_extreme(
-    values: &[f64],
-    period: usize,
-    dominated: impl Fn(f64, f64) -> bool,
-) -> Vec<f64> {
+fn rolling_extreme(values: &[f64], period: usize, pick: fn(f64, f64) -> f64) -> Vec<f64> {
     let n = values.len();
     let mut out = undefined(n);
     if period == 0 || period > n {
         return out;
     }
-    // Indices of candidate extremes, oldest first; never more than `period`.
-    let mut window: VecDeque<usize> = VecDeque::with_capacity(period);
-    for (i, &x) in values.iter().enumerate() {
-        while window.back().is_some_and(|&j| dominated(values[j], x)) {
-            window.pop_back();
+    let mut suffix = vec![0.0; n];
+    for (block, dst) in values.chunks(period).zip(suffix.chunks_mut(period)) {
+        let mut run = f64::NAN;
+        for (d, &x) in dst.iter_mut().zip(block).rev() {
+            run = pick(run, x);
+            *d = run;
         }
-        window.push_back(i);
-        if window.front().is_some_and(|&j| j + period <= i) {
-            window.pop_front();
-        }
-        if i + 1 >= period {
-            if let Some(&j) = window.front() {
-                out[i] = values[j];
-            }
+    }
+    // The first block holds exactly one full window.
+    out[period - 1] = suffix[0];
+    let later = values[period..]
+        .chunks(period)
+        .zip(out[period..].chunks_mut(period));
+    for (k, (block, dst)) in later.enumerate() {
+        let tails = &suffix[k * period + 1..];
+        let mut run = f64::NAN;
+        for ((d, &x), &tail) in dst.iter_mut().zip(block).zip(tails) {
+            run = pick(run, x);
+            *d = pick(tail, run);
         }
     }
     out

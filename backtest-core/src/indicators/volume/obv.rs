@@ -25,12 +25,11 @@ pub fn obv(close: &[f64], volume: &[f64]) -> Vec<f64> {
     let mut out = Vec::with_capacity(n);
     let mut total = volume[0];
     out.push(total);
-    for i in 1..n {
-        if close[i] > close[i - 1] {
-            total += volume[i];
-        } else if close[i] < close[i - 1] {
-            total -= volume[i];
-        }
+    for (pair, &shares) in close[..n].windows(2).zip(&volume[1..n]) {
+        // +1, -1 or 0 without a branch; `shares * 0.0` leaves the total exact.
+        let direction =
+            f64::from(u8::from(pair[1] > pair[0])) - f64::from(u8::from(pair[1] < pair[0]));
+        total += shares * direction;
         out.push(total);
     }
     out

@@ -27,10 +27,15 @@ pub fn vwap(high: &[f64], low: &[f64], close: &[f64], volume: &[f64]) -> Vec<f64
     let mut out = Vec::with_capacity(n);
     let mut value = 0.0;
     let mut shares = 0.0;
-    for i in 0..n {
-        let typical = (high[i] + low[i] + close[i]) / 3.0;
-        value += typical * volume[i];
-        shares += volume[i];
+    let bars = high[..n]
+        .iter()
+        .zip(&low[..n])
+        .zip(&close[..n])
+        .zip(&volume[..n]);
+    for (((&h, &l), &c), &v) in bars {
+        let typical = (h + l + c) / 3.0;
+        value += typical * v;
+        shares += v;
         out.push(if shares == 0.0 {
             f64::NAN
         } else {
