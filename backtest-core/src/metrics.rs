@@ -35,9 +35,11 @@ pub(crate) struct MetricsAccumulator {
     initial: f64,
     previous: f64,
     count: usize,
-    mean: f64,
-    m2: f64,
+    sum: f64,
+    sum_sq: f64,
     peak: f64,
+    /// Equity below this is a new maximum drawdown: saves a division per bar.
+    drawdown_floor: f64,
     max_drawdown: f64,
     trades: usize,
     gross_profit: f64,
@@ -50,9 +52,10 @@ impl MetricsAccumulator {
             initial: initial_capital,
             previous: initial_capital,
             count: 0,
-            mean: 0.0,
-            m2: 0.0,
+            sum: 0.0,
+            sum_sq: 0.0,
             peak: f64::NEG_INFINITY,
+            drawdown_floor: f64::NEG_INFINITY,
             max_drawdown: 0.0,
             trades: 0,
             gross_profit: 0.0,
@@ -62,24 +65,34 @@ impl MetricsAccumulator {
 
     #[inline]
     pub(crate) fn push_equity(&mut self, equity: f64) {
-        let ret = if self.previous == 0.0 {
-            0.0
-        } else {
-            equity / self.previous - 1.0
-        };
+        // Flat bars are common; an unchanged equity is an exact zero return.
+        if equity != self.previous {
+            let ret = if self.previous == 0.0 {
+                0.0
+            } else {
+                equity / self.previous - 1.0
+            };
+            self.sum += ret;
+            self.sum_sq += ret * ret;
+        }
         self.previous = equity;
-        // Welford's update: stable and single-pass.
         self.count += 1;
-        let delta = ret - self.mean;
-        self.mean += delta / self.count as f64;
-        self.m2 += delta * (ret - self.mean);
         if equity > self.peak {
             self.peak = equity;
-        } else if self.peak > 0.0 {
-            let drawdown = (self.peak - equity) / self.peak;
-            if drawdown > self.max_drawdown {
-                self.max_drawdown = drawdown;
-            }
+            self.drawdown_floor = equity * (1.0 - self.max_drawdown);
+        } else if equity < self.drawdown_floor && self.peak > 0.0 {
+            self.max_drawdown = self.max_drawdown.max((self.peak - equity) / self.peak);
+            self.drawdown_floor = equity;
+        }
+    }
+
+    /// Same as `count` calls of `push_equity(equity)` when `equity` is
+    /// unchanged or rises from the previous bar, in O(1).
+    pub(crate) fn push_flat(&mut self, count: usize, equity: f64) {
+        if count > 0 {
+            self.push_equity(equity);
+            // Later bars repeat the equity: zero returns, no new peak or drawdown.
+            self.count += count - 1;
         }
     }
 
@@ -95,8 +108,15 @@ impl MetricsAccumulator {
 
     pub(crate) fn finish(&self, bars_per_year: f64) -> EngineMetrics {
         let sharpe_ratio = if self.count >= 2 {
-            let std = (self.m2 / (self.count - 1) as f64).sqrt();
-            (std > 0.0 && std.is_finite()).then(|| self.mean / std * bars_per_year.sqrt())
+            let n = self.count as f64;
+            let mean = self.sum / n;
+            // Returns are small and centred near zero, so the one-pass
+            // sum-of-squares variance loses no meaningful precision here.
+            let variance = ((self.sum_sq - self.sum * mean) / (n - 1.0)).max(0.0);
+            let std = variance.sqrt();
+            // A spread below rounding noise of the mean is no spread at all.
+            (std > mean.abs() * 1e-9 && std > 0.0 && std.is_finite())
+                .then(|| mean / std * bars_per_year.sqrt())
         } else {
             None
         };

@@ -173,7 +173,11 @@ mod tests {
         let err = OhlcvSeries::new(vec![1, 2], vec![1.0], vec![], vec![], vec![], vec![]);
         assert!(matches!(
             err,
-            Err(CoreError::LengthMismatch { column: "open", expected: 2, got: 1 })
+            Err(CoreError::LengthMismatch {
+                column: "open",
+                expected: 2,
+                got: 1
+            })
         ));
     }
 

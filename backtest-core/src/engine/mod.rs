@@ -135,6 +135,8 @@ fn check_inputs(
 /// Receives the simulation's events; lets one loop serve full and lean runs.
 trait Recorder {
     fn on_bar(&mut self, cash: f64, shares: f64, equity: f64);
+    /// `count` consecutive bars without a position, equity = cash.
+    fn on_flat_bars(&mut self, count: usize, cash: f64);
     fn on_fill(&mut self, fill: Fill);
     fn on_trade(&mut self, trade: Trade);
 }
@@ -157,6 +159,14 @@ impl Recorder for FullRecorder {
         self.metrics.push_equity(equity);
     }
 
+    fn on_flat_bars(&mut self, count: usize, cash: f64) {
+        let new_len = self.cash.len() + count;
+        self.cash.resize(new_len, cash);
+        self.position.resize(new_len, 0.0);
+        self.equity.resize(new_len, cash);
+        self.metrics.push_flat(count, cash);
+    }
+
     fn on_fill(&mut self, fill: Fill) {
         self.fills.push(fill);
     }
@@ -171,6 +181,10 @@ impl Recorder for MetricsAccumulator {
     #[inline]
     fn on_bar(&mut self, _cash: f64, _shares: f64, equity: f64) {
         self.push_equity(equity);
+    }
+
+    fn on_flat_bars(&mut self, count: usize, cash: f64) {
+        self.push_flat(count, cash);
     }
 
     fn on_fill(&mut self, _fill: Fill) {}
@@ -339,24 +353,47 @@ fn simulate(
     rec: &mut impl Recorder,
 ) {
     let (open, close) = (series.open(), series.close());
-    let last = series.len().saturating_sub(1);
+    let n = series.len();
     let mut book = Book {
         settings,
         slippage: settings.slippage_bps / 10_000.0,
         cash: settings.initial_capital,
         open: None,
     };
-    for t in 0..series.len() {
-        match settings.fill {
-            // The signal of bar t-1's close fills at bar t's open.
-            FillMode::NextOpen if t > 0 => book.apply(signals[t - 1], t, open[t], rec),
-            FillMode::NextOpen => {}
-            FillMode::Close => book.apply(signals[t], t, close[t], rec),
+    // Bar t acts on the signal of bar t-1 (next open) or of bar t (close).
+    let lag = usize::from(settings.fill == FillMode::NextOpen);
+    let opens_from_flat = |s: Signal| {
+        s == Signal::Buy || (s == Signal::Sell && settings.direction == Direction::LongShort)
+    };
+    let mut t = 0;
+    while t < n {
+        if book.open.is_none() {
+            // Flat: nothing changes until a signal can open a position, so
+            // record the stretch at once (an unchanged equity is exact).
+            let next = (t.max(lag)..n)
+                .find(|&u| opens_from_flat(signals[u - lag]))
+                .unwrap_or(n);
+            if next > t {
+                rec.on_flat_bars(next - t, book.cash);
+                t = next;
+                continue;
+            }
         }
-        if t == last {
+        let signal = if t >= lag {
+            signals[t - lag]
+        } else {
+            Signal::Hold
+        };
+        // Most bars hold: keep the order logic off the hot path.
+        if signal != Signal::Hold {
+            let price = if lag == 1 { open[t] } else { close[t] };
+            book.apply(signal, t, price, rec);
+        }
+        if t + 1 == n {
             book.exit(t, close[t], true, rec);
         }
         let shares = book.shares();
         rec.on_bar(book.cash, shares, book.cash + shares * close[t]);
+        t += 1;
     }
 }

@@ -37,6 +37,23 @@ pub(crate) fn signals_from(
         .collect()
 }
 
+/// Buy where `values < buy_below`, sell where `values > sell_above`
+/// (NaN does neither). A tight loop over one slice, for threshold rules.
+pub(crate) fn threshold_signals(values: &[f64], buy_below: f64, sell_above: f64) -> Vec<Signal> {
+    values
+        .iter()
+        .map(|&v| {
+            if v < buy_below {
+                Signal::Buy
+            } else if v > sell_above {
+                Signal::Sell
+            } else {
+                Signal::Hold
+            }
+        })
+        .collect()
+}
+
 /// Formats a parameter for a rule id: `14`, `2.5`.
 pub(crate) fn id_num(x: f64) -> String {
     if x.fract() == 0.0 && x.abs() < 1e15 {

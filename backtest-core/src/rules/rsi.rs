@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 
-use super::common::{rsi, signals_from};
+use super::common::{rsi, threshold_signals};
 use crate::{ParamSpec, Params, Result, Rule, RuleContext, Signal};
 
 pub(crate) fn params() -> Vec<ParamSpec> {
@@ -71,10 +71,6 @@ impl Rule for RsiRule {
 
     fn signals(&self, ctx: &RuleContext<'_>) -> Vec<Signal> {
         let rsi = rsi(ctx, self.period);
-        signals_from(
-            rsi.len(),
-            |t| rsi[t] < self.oversold,
-            |t| rsi[t] > self.overbought,
-        )
+        threshold_signals(&rsi, self.oversold, self.overbought)
     }
 }
