@@ -211,14 +211,11 @@ fn compare(peer: &str, mode: FillMode, rule: &str, tag: &str, file: &str) {
     }
     let equity = peer_equity(&scenario);
     assert_eq!(equity.len(), ours.equity.len(), "{scenario}: bars");
-    for t in 0..last {
+    for (t, (ours_t, peer_t)) in ours.equity.iter().zip(&equity).take(last).enumerate() {
         assert!(
-            rel_close(ours.equity[t], equity[t], 1e-9),
-            "{scenario} bar {} ({}): {} vs {}",
-            t,
-            bars.dates[t],
-            ours.equity[t],
-            equity[t]
+            rel_close(*ours_t, *peer_t, 1e-9),
+            "{scenario} bar {t} ({}): {ours_t} vs {peer_t}",
+            bars.dates[t]
         );
     }
     let expected_last = equity[last] - open_at_end_fee;
