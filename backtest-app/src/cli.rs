@@ -1,0 +1,147 @@
+//! Command-line interface definition.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Stock backtesting platform: CLI, web app and worker.
+#[derive(Debug, Parser)]
+#[command(name = "backtest", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run one backtest on a CSV file and print the result JSON.
+    Run(RunArgs),
+    /// Print every indicator for a CSV file as CSV.
+    Indicators(DataArgs),
+    /// Grid-search a rule's parameters and print the ranked table as JSON.
+    Optimize(OptimizeArgs),
+    /// Market-data commands.
+    Data {
+        #[command(subcommand)]
+        command: DataCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DataCommand {
+    /// Download daily bars from Yahoo Finance into the data directory.
+    Fetch(FetchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DataArgs {
+    /// OHLCV CSV file (Yahoo, Stooq or unnamed-date-column layout).
+    #[arg(long)]
+    pub data: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum SizeTypeArg {
+    Value,
+    Percent,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum DirectionArg {
+    Longonly,
+    Longshort,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum FillArg {
+    #[value(name = "next_open")]
+    NextOpen,
+    Close,
+}
+
+/// Trading settings shared by `run` and `optimize`.
+#[derive(Debug, Args)]
+pub struct SettingsArgs {
+    /// Starting cash.
+    #[arg(long, default_value_t = 100_000.0)]
+    pub initial_capital: f64,
+    /// Commission per side as a fraction of traded value.
+    #[arg(long, default_value_t = 0.001)]
+    pub fee_rate: f64,
+    /// Slippage against the trader on every fill, in basis points.
+    #[arg(long, default_value_t = 0.0)]
+    pub slippage_bps: f64,
+    /// Position size: currency (value) or percent of equity (percent).
+    #[arg(long, default_value_t = 10_000.0)]
+    pub position_size: f64,
+    /// How --position-size is read.
+    #[arg(long, value_enum, default_value = "value")]
+    pub size_type: SizeTypeArg,
+    /// Long-only or long/short.
+    #[arg(long, value_enum, default_value = "longonly")]
+    pub direction: DirectionArg,
+    /// Fill at the next bar's open (default) or at the signal bar's close.
+    #[arg(long, value_enum, default_value = "next_open")]
+    pub fill: FillArg,
+    /// First date (inclusive), YYYY-MM-DD.
+    #[arg(long)]
+    pub start: Option<String>,
+    /// Last date (inclusive), YYYY-MM-DD.
+    #[arg(long)]
+    pub end: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Rule type, e.g. RSI, MACD, MA_CROSS (see the rules list in the docs).
+    #[arg(long)]
+    pub rule: String,
+    /// Rule parameters as a JSON object.
+    #[arg(long, default_value = "{}")]
+    pub params: String,
+    #[command(flatten)]
+    pub settings: SettingsArgs,
+    /// Skip chart rendering.
+    #[arg(long)]
+    pub no_charts: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct OptimizeArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Rule type to optimize.
+    #[arg(long)]
+    pub rule: String,
+    /// Grid: each parameter maps to a list or to {"start", "stop", "step"} (stop inclusive).
+    #[arg(long)]
+    pub grid: String,
+    /// Fixed parameters merged under the grid, as a JSON object.
+    #[arg(long, default_value = "{}")]
+    pub params: String,
+    /// Ranking objective: sharpe, total_return, max_drawdown or profit_factor.
+    #[arg(long, default_value = "sharpe")]
+    pub objective: String,
+    /// Print only the best N rows (all when absent).
+    #[arg(long)]
+    pub top: Option<usize>,
+    #[command(flatten)]
+    pub settings: SettingsArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct FetchArgs {
+    /// Ticker symbol, e.g. AAPL.
+    pub ticker: String,
+    /// First date, YYYY-MM-DD.
+    #[arg(long)]
+    pub start: String,
+    /// Last date, YYYY-MM-DD.
+    #[arg(long)]
+    pub end: String,
+    /// Data directory (default: $DATA_DIR or data/).
+    #[arg(long, env = "DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+}

@@ -1,0 +1,96 @@
+//! Subcommand implementations.
+
+mod indicators;
+mod optimize;
+mod run;
+
+use std::path::Path;
+
+use anyhow::Context;
+use backtest_adapter::contract::BacktestRequest;
+use backtest_adapter::data::{load_csv, validate_ticker, LoadedData};
+use backtest_core::OhlcvSeries;
+use serde_json::json;
+
+use crate::cli::{Cli, Command, DataCommand, DirectionArg, FillArg, SettingsArgs, SizeTypeArg};
+use crate::input_error;
+
+/// Runs the parsed command.
+pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Run(args) => run::run(&args),
+        Command::Indicators(args) => indicators::run(&args),
+        Command::Optimize(args) => optimize::run(&args),
+        Command::Data {
+            command: DataCommand::Fetch(args),
+        } => {
+            let path = crate::fetch::fetch(&args.ticker, &args.start, &args.end, &args.data_dir)?;
+            eprintln!("wrote {}", path.display());
+            Ok(())
+        }
+    }
+}
+
+/// Loads a CSV file; every failure is the user's input.
+fn load(path: &std::path::Path) -> anyhow::Result<LoadedData> {
+    load_csv(path)
+        .with_context(|| format!("cannot load {}", path.display()))
+        .map_err(input_error)
+}
+
+/// The SPEC request for a CLI run: the contract's defaults and validation
+/// apply exactly as for the web. The ticker is the file's name when it is a
+/// valid ticker.
+fn request(
+    path: &Path,
+    rule: &str,
+    params: &str,
+    args: &SettingsArgs,
+    data: &LoadedData,
+    charts: bool,
+) -> anyhow::Result<BacktestRequest> {
+    let ticker = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .and_then(|stem| validate_ticker(stem.split('_').next().unwrap_or(stem)).ok())
+        .unwrap_or_else(|| "DATA".to_owned());
+    let value = json!({
+        "ticker": ticker,
+        "rule_type": rule,
+        "params": parse_json("--params", params)?,
+        "start_date": args.start,
+        "end_date": args.end,
+        "initial_capital": args.initial_capital,
+        "fee_rate": args.fee_rate,
+        "slippage_bps": args.slippage_bps,
+        "position_size": args.position_size,
+        "size_type": match args.size_type {
+            SizeTypeArg::Value => "value",
+            SizeTypeArg::Percent => "percent",
+        },
+        "direction": match args.direction {
+            DirectionArg::Longonly => "longonly",
+            DirectionArg::Longshort => "longshort",
+        },
+        "fill": match args.fill {
+            FillArg::NextOpen => "next_open",
+            FillArg::Close => "close",
+        },
+        "timeframe": data.timeframe.as_str(),
+        "charts": charts,
+    });
+    BacktestRequest::from_value(value).map_err(input_error)
+}
+
+/// The bars between --start and --end.
+fn select(data: &LoadedData, args: &SettingsArgs) -> anyhow::Result<OhlcvSeries> {
+    data.select(args.start.as_deref(), args.end.as_deref())
+        .map_err(input_error)
+}
+
+/// Parses a JSON option, naming it in the error.
+fn parse_json(option: &str, text: &str) -> anyhow::Result<serde_json::Value> {
+    serde_json::from_str(text)
+        .with_context(|| format!("{option} is not valid JSON"))
+        .map_err(input_error)
+}

@@ -1,0 +1,28 @@
+//! `backtest run`: one backtest on a CSV file, result JSON on stdout.
+
+use backtest_adapter::pipeline::run_backtest;
+
+use super::{load, request};
+use crate::cli::RunArgs;
+use crate::input_error;
+
+pub fn run(args: &RunArgs) -> anyhow::Result<()> {
+    let data = load(&args.data.data)?;
+    let request = request(
+        &args.data.data,
+        &args.rule,
+        &args.params,
+        &args.settings,
+        &data,
+        !args.no_charts,
+    )?;
+    let result = run_backtest(&request, &data).map_err(|e| {
+        if e.is_user_error() {
+            input_error(e)
+        } else {
+            anyhow::Error::new(e)
+        }
+    })?;
+    println!("{}", result.to_json()?);
+    Ok(())
+}
