@@ -246,7 +246,7 @@ fn start(chromium: &Path, chromedriver: &Path) -> Harness {
                 "--no-default-browser-check",
                 // Bootstrap scrolls smoothly; clicks need elements to stay put.
                 "--force-prefers-reduced-motion",
-                "--window-size=1400,1000",
+                "--window-size=1400,1100",
                 format!("--user-data-dir={}", profile.display()),
             ],
         },
@@ -302,7 +302,7 @@ fn wait_for_health(harness: &mut Harness) {
 
 fn scenario(h: &Harness) -> Result<()> {
     let s = h.session.as_ref().ok_or("no browser session")?;
-    s.set_window_size(1400, 1000)?;
+    s.set_window_size(1400, 1100)?;
     s.goto(&format!("{}/", h.base_url))?;
     wait_for_form(s)?;
 
@@ -336,6 +336,7 @@ fn scenario(h: &Harness) -> Result<()> {
     check_image_tab(s, "candles", &["candles-img"], Some("candles-chart"))?;
     s.click("#tab-stats")?;
     s.wait_for("the Stats tab", &pane_shown("stats"), UI_TIMEOUT)?;
+    s.execute("window.scrollTo(0, 0);", vec![])?;
     save_screenshot(s, "e2e-stats.png")?;
 
     // The run is listed under "Recent runs".
@@ -471,6 +472,7 @@ fn check_stats(s: &Session) -> Result<()> {
 fn check_image_tab(s: &Session, tab: &str, images: &[&str], chart: Option<&str>) -> Result<()> {
     s.click(&format!("#tab-{tab}"))?;
     s.wait_for(&format!("the {tab} tab"), &pane_shown(tab), UI_TIMEOUT)?;
+    s.execute("window.scrollTo(0, 0);", vec![])?;
     for image in images {
         s.wait_for(
             &format!("the {image} PNG"),
@@ -494,7 +496,7 @@ fn check_image_tab(s: &Session, tab: &str, images: &[&str], chart: Option<&str>)
             UI_TIMEOUT,
         )?;
     }
-    Ok(())
+    save_screenshot(s, &format!("e2e-{tab}.png"))
 }
 
 fn check_trades_tab(s: &Session) -> Result<()> {
@@ -517,7 +519,8 @@ fn check_trades_tab(s: &Session) -> Result<()> {
     check(
         first.contains("BUY") || first.contains("SELL"),
         &format!("the first of {rows} trade rows names its side: {first:?}"),
-    )
+    )?;
+    save_screenshot(s, "e2e-trades.png")
 }
 
 fn save_screenshot(s: &Session, name: &str) -> Result<()> {

@@ -236,7 +236,7 @@
   function paramControl(spec, value) {
     const id = `param-${spec.name}`;
     const col = document.createElement("div");
-    col.className = spec.type === "rules" ? "col-12" : "col-6 col-lg-12 col-xl-6";
+    col.className = spec.type === "rules" ? "col-12" : "col-6";
     const label = document.createElement("label");
     label.className = "form-label";
     label.htmlFor = id;
@@ -571,7 +571,7 @@
       const pnlClass = `text-end ${signClass(t.pnl_abs)}`;
       tr.append(
         cell(String(t.trade_no)),
-        cell(t.side, t.side === "BUY" ? "profit" : "loss"),
+        cell(t.side === "SELL" ? "SELL (short)" : t.side),
         cell(fmtNum(t.size, 0), "text-end"),
         cell(fmtTimestamp(t.entry_timestamp)),
         cell(fmtNum(t.entry_price), "text-end"),
@@ -595,7 +595,7 @@
     $("#trades-table tbody").replaceChildren(...rows);
     const wins = trades.filter((t) => t.pnl_abs > 0).length;
     el("trades-caption").textContent = trades.length
-      ? `${trades.length} trades: ${wins} profitable, ${trades.length - wins} not.`
+      ? `${trades.length} trades: ${wins} winning, ${trades.length - wins} losing or flat. Profits in green, losses in red.`
       : "";
   }
 
@@ -754,7 +754,7 @@
       const bottom = py(Math.min(open[i], close[i]));
       ctx.fillRect(cx - bodyWidth / 2 + 0.5, top, bodyWidth, Math.max(bottom - top, 1));
     }
-    const marker = Math.max(6, Math.min(10, bodyWidth + 4)) * devicePixelRatio;
+    const marker = Math.max(10, Math.min(14, bodyWidth + 6)) * devicePixelRatio;
     const triangle = (cx, cy, up, color) => {
       ctx.fillStyle = color;
       ctx.beginPath();
