@@ -1,0 +1,116 @@
+//! `POST /run_backtest`: one backtest, run synchronously, result inline.
+//!
+//! The body is the SPEC §4 request without `run_id` (the server issues one,
+//! a UUID4, for the logs, the `X-Run-Id` header and error bodies), plus
+//! `"charts": true|false` (default true). The backtest is CPU-bound and runs
+//! on the blocking thread pool. Synchronous runs are not stored in the
+//! database: submit through `POST /api/backtests` for a stored run.
+
+use backtest_adapter::contract::BacktestRequest;
+use backtest_adapter::data::DataDir;
+use backtest_adapter::pipeline::{run_backtest_in, RunError};
+use rocket::data::{Data, Limits};
+use rocket::http::ContentType;
+use rocket::{post, routes, Route, State};
+use tracing::Instrument;
+
+use super::body;
+use super::error::ApiError;
+use super::metrics::{Metrics, SyncOutcome};
+use super::telemetry::{new_id, RequestInfo};
+
+/// The routes of this module.
+pub fn routes() -> Vec<Route> {
+    routes![run_backtest]
+}
+
+/// Parses and checks a `/run_backtest` body (without running anything).
+///
+/// # Errors
+/// 400 naming the field.
+pub fn parse_request(text: &str) -> Result<BacktestRequest, ApiError> {
+    body::expect_object_text(text)?;
+    let request = BacktestRequest::from_json(text)?;
+    if request.run_id.is_some() {
+        return Err(ApiError::input(
+            "run_id",
+            "run_id is issued by the server; leave it out of the request",
+        ));
+    }
+    request.validate()?;
+    Ok(request)
+}
+
+#[post("/run_backtest", data = "<data>")]
+async fn run_backtest(
+    info: &RequestInfo,
+    limits: &Limits,
+    data_dir: &State<DataDir>,
+    metrics: &State<Metrics>,
+    data: Data<'_>,
+) -> Result<(ContentType, String), ApiError> {
+    let run_id = new_id();
+    info.set_run_id(&run_id);
+    let outcome = async {
+        let text = body::read_text(data, limits).await?;
+        let mut request = parse_request(&text)?;
+        request.run_id = Some(run_id.clone());
+        tracing::info!(
+            run_id,
+            ticker = request.ticker,
+            rule_type = request.rule_type,
+            charts = request.charts,
+            "backtest started"
+        );
+        let dir = DataDir::clone(data_dir);
+        let span = tracing::Span::current();
+        let joined = rocket::tokio::task::spawn_blocking(move || {
+            span.in_scope(|| -> Result<(String, Option<u64>), Failure> {
+                let result = run_backtest_in(&request, &dir).map_err(Failure::Run)?;
+                let json = result.to_json().map_err(Failure::Encode)?;
+                Ok((json, result.metrics.map(|m| m.num_trades)))
+            })
+        })
+        .await;
+        match joined {
+            Ok(Ok((json, trades))) => {
+                tracing::info!(run_id, trades, "backtest completed");
+                Ok((ContentType::JSON, json))
+            }
+            Ok(Err(Failure::Run(RunError::Invalid(contract)))) => Err(ApiError::from(contract)),
+            Ok(Err(Failure::Run(e))) if e.is_user_error() => Err(ApiError::input(
+                e.field().unwrap_or("request"),
+                e.to_string(),
+            )),
+            Ok(Err(Failure::Run(e))) => {
+                Err(ApiError::internal(Some(&run_id), format_args!("{e:#}")))
+            }
+            Ok(Err(Failure::Encode(e))) => Err(ApiError::internal(
+                Some(&run_id),
+                format_args!("cannot encode the result: {e}"),
+            )),
+            Err(e) => Err(ApiError::internal(
+                Some(&run_id),
+                format_args!("the backtest task failed: {e}"),
+            )),
+        }
+    }
+    .instrument(info.span.clone())
+    .await;
+    metrics.observe_sync_run(match &outcome {
+        Ok(_) => SyncOutcome::Completed,
+        Err(ApiError::Input { .. } | ApiError::TooLarge { .. }) => SyncOutcome::Invalid,
+        Err(_) => SyncOutcome::Error,
+    });
+    if let Err(ApiError::Input { field, message }) = &outcome {
+        tracing::info!(parent: &info.span, run_id, field, message, "backtest rejected");
+    }
+    outcome
+}
+
+/// Why the blocking part of a run failed.
+#[derive(Debug)]
+enum Failure {
+    Run(RunError),
+    Encode(serde_json::Error),
+}

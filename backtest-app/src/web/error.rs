@@ -1,0 +1,146 @@
+//! API errors as JSON responses.
+//!
+//! | Case | Status | Body |
+//! |---|---|---|
+//! | bad input | 400 | `{"error": "...", "field": "..."}` |
+//! | unknown resource | 404 | `{"error": "..."}` |
+//! | taken preset name | 409 | `{"error": "...", "field": "name"}` |
+//! | body too large | 413 | `{"error": "...", "field": "body"}` |
+//! | database unreachable | 503 | `{"error": "Database unavailable", "run_id", "request_id"}` |
+//! | anything else | 500 | `{"error": "Internal server error", "run_id", "request_id"}` |
+//!
+//! System errors never carry their detail to the client: the detail is
+//! logged (with `request_id` and `run_id`) when the error is created.
+
+use std::fmt::Display;
+
+use backtest_adapter::contract::ContractError;
+use rocket::http::{ContentType, Status};
+use rocket::request::Request;
+use rocket::response::{self, Responder, Response};
+use serde_json::{json, Value};
+
+use super::telemetry::RequestInfo;
+
+/// An error answered as JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ApiError {
+    /// 400: the request is invalid; `field` names the culprit.
+    Input { field: String, message: String },
+    /// 404: no such resource.
+    NotFound(String),
+    /// 409: the resource conflicts with an existing one.
+    Conflict { field: String, message: String },
+    /// 413: the body exceeds the configured limit.
+    TooLarge { limit: String },
+    /// 503: the database cannot be reached (the detail was logged).
+    Unavailable { run_id: Option<String> },
+    /// 500: a system fault (the detail was logged).
+    Internal { run_id: Option<String> },
+}
+
+impl ApiError {
+    /// A 400 about `field`.
+    pub fn input(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Input {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    /// A 500; logs `detail` (in the current span, so with the request id).
+    pub fn internal(run_id: Option<&str>, detail: impl Display) -> Self {
+        tracing::error!(run_id, error = %detail, "internal error");
+        Self::Internal {
+            run_id: run_id.map(str::to_owned),
+        }
+    }
+
+    /// A 503 for an unreachable database or a 500 for any other database
+    /// error; logs the detail.
+    pub fn database(run_id: Option<&str>, err: &sqlx::Error) -> Self {
+        if is_unavailable(err) {
+            tracing::error!(run_id, error = %err, "database unavailable");
+            Self::Unavailable {
+                run_id: run_id.map(str::to_owned),
+            }
+        } else {
+            Self::internal(run_id, format_args!("database error: {err}"))
+        }
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> Status {
+        match self {
+            Self::Input { .. } => Status::BadRequest,
+            Self::NotFound(_) => Status::NotFound,
+            Self::Conflict { .. } => Status::Conflict,
+            Self::TooLarge { .. } => Status::PayloadTooLarge,
+            Self::Unavailable { .. } => Status::ServiceUnavailable,
+            Self::Internal { .. } => Status::InternalServerError,
+        }
+    }
+
+    /// The JSON body; `request_id` goes into system errors.
+    pub fn body(&self, request_id: &str) -> Value {
+        match self {
+            Self::Input { field, message } | Self::Conflict { field, message } => {
+                json!({ "error": message, "field": field })
+            }
+            Self::NotFound(message) => json!({ "error": message }),
+            Self::TooLarge { limit } => json!({
+                "error": format!("request body too large (limit {limit})"),
+                "field": "body",
+            }),
+            Self::Unavailable { run_id } => json!({
+                "error": "Database unavailable",
+                "run_id": run_id,
+                "request_id": request_id,
+            }),
+            Self::Internal { run_id } => json!({
+                "error": "Internal server error",
+                "run_id": run_id,
+                "request_id": request_id,
+            }),
+        }
+    }
+}
+
+impl From<ContractError> for ApiError {
+    fn from(e: ContractError) -> Self {
+        Self::Input {
+            field: e.field,
+            message: e.message,
+        }
+    }
+}
+
+/// Whether a database error means "cannot reach the database" rather than
+/// a failing statement.
+pub fn is_unavailable(err: &sqlx::Error) -> bool {
+    matches!(
+        err,
+        sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::WorkerCrashed
+    )
+}
+
+/// A JSON response with `status`.
+pub fn json_response<'r>(status: Status, body: &Value) -> Response<'r> {
+    let text = body.to_string();
+    Response::build()
+        .status(status)
+        .header(ContentType::JSON)
+        .sized_body(text.len(), std::io::Cursor::new(text))
+        .finalize()
+}
+
+impl<'r> Responder<'r, 'static> for ApiError {
+    fn respond_to(self, req: &'r Request<'_>) -> response::Result<'static> {
+        let info = RequestInfo::of(req);
+        Ok(json_response(self.status(), &self.body(&info.id)))
+    }
+}

@@ -1,0 +1,688 @@
+//! Web tests that need no shared database: every non-database route,
+//! `/run_backtest` on the demo data, a table of malformed requests, JSON
+//! errors for unknown routes, request ids and `/metrics`. Each test gets
+//! its own temporary SQLite database (the app needs one to start).
+
+mod support;
+
+use rocket::http::{ContentType, Header, Status};
+use rocket::local::asynchronous::{Client, LocalResponse};
+use serde_json::{json, Value};
+use support::TestDb;
+
+async fn client() -> (Client, TestDb) {
+    let db = TestDb::sqlite();
+    let client = Client::tracked(backtest_app::web::rocket(db.config()))
+        .await
+        .expect("the web app starts");
+    (client, db)
+}
+
+async fn json_body(response: LocalResponse<'_>) -> Value {
+    let text = response.into_string().await.unwrap_or_default();
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+}
+
+fn is_json(response: &LocalResponse<'_>) -> bool {
+    response.content_type() == Some(ContentType::JSON)
+}
+
+#[rocket::async_test]
+async fn health_is_ok() {
+    let (client, _db) = client().await;
+    let response = client.get("/health").dispatch().await;
+    assert_eq!(response.status(), Status::Ok);
+    assert!(is_json(&response));
+    assert_eq!(json_body(response).await, json!({"status": "ok"}));
+}
+
+#[rocket::async_test]
+async fn dashboard_renders_with_tickers_and_rules() {
+    let (client, _db) = client().await;
+    let response = client.get("/").dispatch().await;
+    assert_eq!(response.status(), Status::Ok);
+    assert_eq!(response.content_type(), Some(ContentType::HTML));
+    let html = response.into_string().await.unwrap_or_default();
+    assert!(html.contains("GOOG"), "tickers from the data directory");
+    assert!(html.contains("MACD"), "rule types");
+    assert!(html.contains(env!("CARGO_PKG_VERSION")), "version");
+}
+
+#[rocket::async_test]
+async fn static_assets_are_served() {
+    let (client, _db) = client().await;
+    let response = client.get("/static/css/app.css").dispatch().await;
+    assert_eq!(response.status(), Status::Ok);
+    assert_eq!(response.content_type(), Some(ContentType::CSS));
+    let response = client.get("/static/js/app.js").dispatch().await;
+    assert_eq!(response.status(), Status::Ok);
+    let response = client.get("/static/../Cargo.toml").dispatch().await;
+    assert_eq!(response.status(), Status::NotFound);
+    assert!(is_json(&response));
+}
+
+#[rocket::async_test]
+async fn rules_list_parameter_metadata() {
+    let (client, _db) = client().await;
+    let response = client.get("/api/rules").dispatch().await;
+    assert_eq!(response.status(), Status::Ok);
+    let rules = json_body(response).await;
+    let rules = rules.as_array().expect("an array of rules");
+    let rsi = rules
+        .iter()
+        .find(|r| r["rule_type"] == "RSI")
+        .expect("RSI is listed");
+    assert!(rsi["description"].as_str().is_some_and(|d| !d.is_empty()));
+    let params = rsi["params"].as_array().expect("RSI params");
+    assert!(params.iter().any(|p| p["name"] == "period"));
+    assert!(rules.len() >= 5, "the registry has several rules");
+}
+
+#[rocket::async_test]
+async fn run_backtest_returns_the_full_result() {
+    let (client, _db) = client().await;
+    let response = client
+        .post("/run_backtest")
+        .header(ContentType::JSON)
+        .body(
+            json!({
+                "ticker": "GOOG", "rule_type": "RSI",
+                "params": {"period": 14, "oversold": 30, "overbought": 70},
+                "start_date": "2005-01-01", "end_date": "2012-12-31",
+                "charts": false
+            })
+            .to_string(),
+        )
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::Ok);
+    assert!(is_json(&response));
+    let run_id = response
+        .headers()
+        .get_one("X-Run-Id")
+        .expect("X-Run-Id header")
+        .to_owned();
+    let result = json_body(response).await;
+    assert_eq!(result["status"], "completed");
+    assert_eq!(result["run_id"], run_id.as_str());
+    assert!(uuid::Uuid::parse_str(&run_id).is_ok_and(|u| u.get_version_num() == 4));
+    assert_eq!(result["rule_id"], "RSI_14_30_70");
+    assert!(result["metrics"]["num_trades"].as_u64().is_some());
+    assert!(result["equity_curve"]
+        .as_array()
+        .is_some_and(|c| c.len() > 1500));
+    assert!(result["chart_base64"].is_null(), "charts: false");
+}
+
+#[rocket::async_test]
+async fn run_backtest_renders_charts_by_default() {
+    let (client, _db) = client().await;
+    let response = client
+        .post("/run_backtest")
+        .body(r#"{"ticker": "goog", "start_date": "2010-01-01", "end_date": "2011-01-01"}"#)
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::Ok);
+    let result = json_body(response).await;
+    for chart in [
+        &result["chart_base64"],
+        &result["charts"]["drawdown_curve_base64"],
+        &result["charts"]["portfolio_orders_base64"],
+        &result["charts"]["trade_pnl_base64"],
+        &result["charts"]["cumulative_return_base64"],
+    ] {
+        assert!(
+            chart
+                .as_str()
+                .is_some_and(|c| c.starts_with("data:image/png;base64,")),
+            "chart {chart}"
+        );
+    }
+}
+
+/// A malformed `/run_backtest` request: its body, the expected `field` and
+/// a piece of the expected message.
+struct Bad {
+    name: &'static str,
+    body: Vec<u8>,
+    field: &'static str,
+    message: &'static str,
+}
+
+fn bad(
+    name: &'static str,
+    body: impl Into<Vec<u8>>,
+    field: &'static str,
+    message: &'static str,
+) -> Bad {
+    Bad {
+        name,
+        body: body.into(),
+        field,
+        message,
+    }
+}
+
+/// A request with `patch` applied over a valid GOOG request.
+fn with(patch: Value) -> Vec<u8> {
+    let mut request = json!({"ticker": "GOOG", "charts": false});
+    if let (Some(base), Some(patch)) = (request.as_object_mut(), patch.as_object()) {
+        for (k, v) in patch {
+            base.insert(k.clone(), v.clone());
+        }
+    }
+    request.to_string().into_bytes()
+}
+
+fn malformed_requests() -> Vec<Bad> {
+    let deep = format!(
+        r#"{{"ticker": "GOOG", "params": {{"x": {}1{}}}}}"#,
+        "[".repeat(5000),
+        "]".repeat(5000)
+    );
+    vec![
+        bad(
+            "truncated JSON",
+            r#"{"ticker": "GOOG","#,
+            "body",
+            "malformed JSON",
+        ),
+        bad("unquoted keys", "{ticker: GOOG}", "body", "malformed JSON"),
+        bad(
+            "trailing garbage",
+            r#"{"ticker": "GOOG"} x"#,
+            "body",
+            "trailing characters",
+        ),
+        bad(
+            "single quotes",
+            "{'ticker': 'GOOG'}",
+            "body",
+            "malformed JSON",
+        ),
+        bad(
+            "NaN literal",
+            r#"{"ticker": "GOOG", "fee_rate": NaN}"#,
+            "body",
+            "malformed JSON",
+        ),
+        bad("empty body", "", "body", "empty"),
+        bad("whitespace body", "  \n ", "body", "empty"),
+        bad(
+            "array body",
+            r#"[{"ticker": "GOOG"}]"#,
+            "body",
+            "not an array",
+        ),
+        bad("string body", r#""GOOG""#, "body", "JSON object"),
+        bad("number body", "42", "body", "JSON object"),
+        bad("null body", "null", "body", "JSON object"),
+        bad(
+            "non-UTF-8 body",
+            b"{\"ticker\": \"GO\xff\xfeOG\"}".to_vec(),
+            "body",
+            "UTF-8",
+        ),
+        bad("deeply nested", deep, "body", "recursion limit"),
+        bad("missing ticker", "{}", "ticker", "missing field `ticker`"),
+        bad(
+            "ticker is a number",
+            r#"{"ticker": 5}"#,
+            "ticker",
+            "invalid type",
+        ),
+        bad(
+            "ticker is null",
+            r#"{"ticker": null}"#,
+            "ticker",
+            "invalid type",
+        ),
+        bad(
+            "empty ticker",
+            with(json!({"ticker": ""})),
+            "ticker",
+            "empty",
+        ),
+        bad(
+            "path traversal",
+            with(json!({"ticker": "../etc/passwd"})),
+            "ticker",
+            "invalid ticker",
+        ),
+        bad(
+            "path separator",
+            with(json!({"ticker": "GOOG/../../x"})),
+            "ticker",
+            "invalid ticker",
+        ),
+        bad(
+            "absolute path",
+            with(json!({"ticker": "/etc/passwd"})),
+            "ticker",
+            "invalid ticker",
+        ),
+        bad(
+            "ticker with space",
+            with(json!({"ticker": "GO OG"})),
+            "ticker",
+            "invalid ticker",
+        ),
+        bad(
+            "ticker too long",
+            with(json!({"ticker": "ABCDEFGHIJKLMNOPQ"})),
+            "ticker",
+            "longer than 15",
+        ),
+        bad(
+            "non-ASCII ticker",
+            with(json!({"ticker": "GÖÖG"})),
+            "ticker",
+            "ASCII",
+        ),
+        bad(
+            "unknown ticker",
+            with(json!({"ticker": "ZZZZ"})),
+            "ticker",
+            "ZZZZ",
+        ),
+        bad(
+            "unknown rule",
+            with(json!({"rule_type": "FOO"})),
+            "rule_type",
+            "FOO",
+        ),
+        bad(
+            "rule_type is a number",
+            with(json!({"rule_type": 5})),
+            "rule_type",
+            "invalid type",
+        ),
+        bad(
+            "params is an array",
+            with(json!({"params": [14]})),
+            "params",
+            "invalid type",
+        ),
+        bad(
+            "period below range",
+            with(json!({"params": {"period": 1}})),
+            "params.period",
+            "[2, 200]",
+        ),
+        bad(
+            "period is a string",
+            with(json!({"params": {"period": "x"}})),
+            "params.period",
+            "",
+        ),
+        bad(
+            "period is huge",
+            with(json!({"params": {"period": 1e20}})),
+            "params.period",
+            "",
+        ),
+        bad(
+            "unknown param",
+            with(json!({"params": {"lookback": 3}})),
+            "params.lookback",
+            "valid parameters",
+        ),
+        bad(
+            "oversold above overbought",
+            with(json!({"params": {"oversold": 80, "overbought": 70}})),
+            "params.oversold",
+            "below overbought",
+        ),
+        bad(
+            "bad month",
+            with(json!({"start_date": "2020-13-01"})),
+            "start_date",
+            "not a valid date",
+        ),
+        bad(
+            "US date format",
+            with(json!({"start_date": "01/02/2010"})),
+            "start_date",
+            "YYYY-MM-DD",
+        ),
+        bad(
+            "February 30",
+            with(json!({"end_date": "2010-02-30"})),
+            "end_date",
+            "not a valid date",
+        ),
+        bad(
+            "date is a number",
+            with(json!({"end_date": 20100101})),
+            "end_date",
+            "invalid type",
+        ),
+        bad(
+            "start after end",
+            with(json!({"start_date": "2012-01-01", "end_date": "2011-01-01"})),
+            "start_date",
+            "after",
+        ),
+        bad(
+            "range without data",
+            with(json!({"start_date": "1990-01-01", "end_date": "1990-12-31"})),
+            "start_date",
+            "",
+        ),
+        bad(
+            "negative capital",
+            with(json!({"initial_capital": -1000})),
+            "initial_capital",
+            "positive",
+        ),
+        bad(
+            "zero capital",
+            with(json!({"initial_capital": 0})),
+            "initial_capital",
+            "positive",
+        ),
+        bad(
+            "capital 1e308",
+            with(json!({"initial_capital": 1e308})),
+            "initial_capital",
+            "1e15",
+        ),
+        bad(
+            "capital 1e400",
+            br#"{"ticker": "GOOG", "initial_capital": 1e400}"#.to_vec(),
+            "body",
+            "number out of range",
+        ),
+        bad(
+            "capital is a string",
+            with(json!({"initial_capital": "100000"})),
+            "initial_capital",
+            "invalid type",
+        ),
+        bad(
+            "fee_rate of 1",
+            with(json!({"fee_rate": 1})),
+            "fee_rate",
+            "[0, 1)",
+        ),
+        bad(
+            "fee_rate above 1",
+            with(json!({"fee_rate": 2.5})),
+            "fee_rate",
+            "[0, 1)",
+        ),
+        bad(
+            "negative fee_rate",
+            with(json!({"fee_rate": -0.01})),
+            "fee_rate",
+            "[0, 1)",
+        ),
+        bad(
+            "negative slippage",
+            with(json!({"slippage_bps": -1})),
+            "slippage_bps",
+            "basis points",
+        ),
+        bad(
+            "slippage of 100%",
+            with(json!({"slippage_bps": 10000})),
+            "slippage_bps",
+            "basis points",
+        ),
+        bad(
+            "zero position size",
+            with(json!({"position_size": 0})),
+            "position_size",
+            "positive",
+        ),
+        bad(
+            "percent above 100",
+            with(json!({"size_type": "percent", "position_size": 150})),
+            "position_size",
+            "percent",
+        ),
+        bad(
+            "unknown size_type",
+            with(json!({"size_type": "shares"})),
+            "size_type",
+            "unknown variant",
+        ),
+        bad(
+            "unknown direction",
+            with(json!({"direction": "sideways"})),
+            "direction",
+            "unknown variant",
+        ),
+        bad(
+            "unknown timeframe",
+            with(json!({"timeframe": "1w"})),
+            "timeframe",
+            "unknown variant",
+        ),
+        bad(
+            "no hourly data",
+            with(json!({"timeframe": "1h"})),
+            "ticker",
+            "GOOG",
+        ),
+        bad(
+            "unknown fill",
+            with(json!({"fill": "open"})),
+            "fill",
+            "unknown variant",
+        ),
+        bad(
+            "charts is a string",
+            with(json!({"charts": "yes"})),
+            "charts",
+            "invalid type",
+        ),
+        bad(
+            "unknown field",
+            with(json!({"fee_rat": 0.1})),
+            "fee_rat",
+            "unknown field",
+        ),
+        bad(
+            "run_id supplied",
+            with(json!({"run_id": "abc"})),
+            "run_id",
+            "issued by the server",
+        ),
+        bad(
+            "rule_id too long",
+            with(json!({"rule_id": "x".repeat(200)})),
+            "rule_id",
+            "128",
+        ),
+        bad(
+            "rule_id with control characters",
+            with(json!({"rule_id": "a\nb"})),
+            "rule_id",
+            "control",
+        ),
+    ]
+}
+
+#[rocket::async_test]
+async fn malformed_requests_are_400_with_field_and_message() {
+    let (client, _db) = client().await;
+    let cases = malformed_requests();
+    assert!(cases.len() >= 40, "at least 40 cases, got {}", cases.len());
+    let mut failures = Vec::new();
+    for case in &cases {
+        let response = client
+            .post("/run_backtest")
+            .header(ContentType::JSON)
+            .body(&case.body)
+            .dispatch()
+            .await;
+        let status = response.status();
+        let json_type = is_json(&response);
+        let text = response.into_string().await.unwrap_or_default();
+        let body: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+        let error = body["error"].as_str().unwrap_or_default();
+        let field = body["field"].as_str().unwrap_or_default();
+        let ok = status == Status::BadRequest
+            && json_type
+            && field == case.field
+            && !error.is_empty()
+            && error.contains(case.message);
+        if !ok {
+            failures.push(format!(
+                "{}: got {status} {text} (want 400, field {:?}, message containing {:?})",
+                case.name, case.field, case.message
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[rocket::async_test]
+async fn oversized_body_is_413_json() {
+    let (client, _db) = client().await;
+    let padding = "x".repeat(2 * 1024 * 1024);
+    let body = format!(r#"{{"ticker": "GOOG", "rule_id": "{padding}"}}"#);
+    let response = client.post("/run_backtest").body(body).dispatch().await;
+    assert_eq!(response.status(), Status::PayloadTooLarge);
+    assert!(is_json(&response));
+    let body = json_body(response).await;
+    assert_eq!(body["field"], "body");
+    assert!(body["error"]
+        .as_str()
+        .is_some_and(|e| e.contains("too large")));
+}
+
+#[rocket::async_test]
+async fn unknown_routes_are_json_404() {
+    let (client, _db) = client().await;
+    for (method, path) in [
+        ("GET", "/api/nope"),
+        ("GET", "/api"),
+        ("POST", "/api/rules"),
+        ("PUT", "/api/strategies"),
+        ("GET", "/run_backtest"),
+        ("GET", "/no/such/page"),
+        ("GET", "/static/missing.js"),
+    ] {
+        let request = match method {
+            "GET" => client.get(path),
+            "POST" => client.post(path),
+            _ => client.put(path),
+        };
+        let response = request.dispatch().await;
+        assert_eq!(response.status(), Status::NotFound, "{method} {path}");
+        assert!(is_json(&response), "{method} {path} answers JSON");
+        let body = json_body(response).await;
+        assert!(body["error"].as_str().is_some_and(|e| !e.is_empty()));
+    }
+}
+
+#[rocket::async_test]
+async fn request_ids_are_echoed_or_issued() {
+    let (client, _db) = client().await;
+    let response = client
+        .get("/health")
+        .header(Header::new("X-Request-Id", "req-123"))
+        .dispatch()
+        .await;
+    assert_eq!(response.headers().get_one("X-Request-Id"), Some("req-123"));
+    let response = client.get("/health").dispatch().await;
+    let issued = response
+        .headers()
+        .get_one("X-Request-Id")
+        .unwrap_or_default();
+    assert!(uuid::Uuid::parse_str(issued).is_ok(), "issued {issued:?}");
+    // An id that could forge log lines is replaced.
+    let response = client
+        .get("/health")
+        .header(Header::new("X-Request-Id", "a b\tc"))
+        .dispatch()
+        .await;
+    let replaced = response
+        .headers()
+        .get_one("X-Request-Id")
+        .unwrap_or_default();
+    assert!(
+        uuid::Uuid::parse_str(replaced).is_ok(),
+        "replaced {replaced:?}"
+    );
+}
+
+#[rocket::async_test]
+async fn metrics_expose_requests_latency_runs_and_build() {
+    let (client, _db) = client().await;
+    client.get("/health").dispatch().await;
+    client.get("/api/nope").dispatch().await;
+    client
+        .post("/run_backtest")
+        .body(r#"{"ticker": "GOOG", "charts": false}"#)
+        .dispatch()
+        .await;
+    client.post("/run_backtest").body("{}").dispatch().await;
+    client.delete("/api/strategies/123456789").dispatch().await;
+    let response = client.get("/metrics").dispatch().await;
+    assert_eq!(response.status(), Status::Ok);
+    let content_type = response
+        .content_type()
+        .map(|c| c.to_string())
+        .unwrap_or_default();
+    assert!(content_type.starts_with("text/plain"), "{content_type}");
+    let text = response.into_string().await.unwrap_or_default();
+    for series in [
+        "# TYPE http_requests_total counter",
+        r#"http_requests_total{route="/health",method="GET",status="200"} 1"#,
+        r#"http_requests_total{route="unmatched",method="GET",status="404"} 1"#,
+        r#"http_requests_total{route="/run_backtest",method="POST",status="200"} 1"#,
+        r#"http_requests_total{route="/run_backtest",method="POST",status="400"} 1"#,
+        r#"http_requests_total{route="/api/strategies/<id>",method="DELETE",status="404"} 1"#,
+        "# TYPE http_request_duration_seconds histogram",
+        r#"http_request_duration_seconds_bucket{route="/run_backtest",method="POST",le="+Inf"} 2"#,
+        r#"http_request_duration_seconds_count{route="/health",method="GET"} 1"#,
+        r#"backtest_sync_runs_total{outcome="completed"} 1"#,
+        r#"backtest_sync_runs_total{outcome="invalid"} 1"#,
+        "# TYPE backtest_runs_total gauge",
+        r#"backtest_runs_total{status="queued"} 0"#,
+        r#"backtest_runs{status="completed"} 0"#,
+        &format!(
+            r#"backtest_build_info{{version="{}"}} 1"#,
+            env!("CARGO_PKG_VERSION")
+        ),
+    ] {
+        assert!(text.contains(series), "missing {series:?} in:\n{text}");
+    }
+    assert!(!text.contains("/api/nope"), "raw paths never become labels");
+}
+
+#[rocket::async_test]
+async fn runs_paging_parameters_are_checked() {
+    let (client, _db) = client().await;
+    for (query, field) in [
+        ("page=0", "page"),
+        ("page=-1", "page"),
+        ("page=x", "page"),
+        ("limit=0", "limit"),
+        ("limit=101", "limit"),
+        ("limit=1e3", "limit"),
+    ] {
+        let response = client.get(format!("/api/runs?{query}")).dispatch().await;
+        assert_eq!(response.status(), Status::BadRequest, "{query}");
+        let body = json_body(response).await;
+        assert_eq!(body["field"], field, "{query}");
+        assert!(body["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("integer")));
+    }
+    let response = client.get("/api/runs").dispatch().await;
+    assert_eq!(response.status(), Status::Ok);
+    let body = json_body(response).await;
+    assert_eq!(
+        body,
+        json!({"runs": [], "page": 1, "limit": 20, "total": 0})
+    );
+}
