@@ -20,11 +20,33 @@ pub enum Command {
     Indicators(DataArgs),
     /// Grid-search a rule's parameters and print the ranked table as JSON.
     Optimize(OptimizeArgs),
+    /// Serve the dashboard and REST API.
+    Serve,
+    /// Run one queued backtest from the database and store its result.
+    Worker(WorkerArgs),
+    /// Database commands.
+    Db {
+        #[command(subcommand)]
+        command: DbCommand,
+    },
     /// Market-data commands.
     Data {
         #[command(subcommand)]
         command: DataCommand,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct WorkerArgs {
+    /// The run to execute (a UUID issued by the web).
+    #[arg(long)]
+    pub run_id: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// Apply pending schema migrations to DATABASE_URL.
+    Migrate,
 }
 
 #[derive(Debug, Subcommand)]

@@ -12,13 +12,21 @@ use backtest_adapter::data::{load_csv, validate_ticker, LoadedData};
 use backtest_core::OhlcvSeries;
 use serde_json::json;
 
-use crate::cli::{Cli, Command, DataCommand, DirectionArg, FillArg, SettingsArgs, SizeTypeArg};
-use crate::input_error;
+use crate::cli::{
+    Cli, Command, DataCommand, DbCommand, DirectionArg, FillArg, SettingsArgs, SizeTypeArg,
+};
+use crate::config::AppConfig;
+use crate::{db, input_error, jobs, logging, web};
 
 /// Runs the parsed command.
 pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Run(args) => run::run(&args),
+        Command::Serve => runtime()?.block_on(serve()),
+        Command::Worker(args) => runtime()?.block_on(worker(&args.run_id)),
+        Command::Db {
+            command: DbCommand::Migrate,
+        } => runtime()?.block_on(migrate()),
         Command::Indicators(args) => indicators::run(&args),
         Command::Optimize(args) => optimize::run(&args),
         Command::Data {
@@ -29,6 +37,42 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
+/// Configuration and logging for the long-running commands.
+fn app_config() -> anyhow::Result<AppConfig> {
+    let config = AppConfig::load()?;
+    logging::init(&config.log_level, config.log_format);
+    Ok(config)
+}
+
+async fn serve() -> anyhow::Result<()> {
+    let config = app_config()?;
+    web::rocket(config)
+        .launch()
+        .await
+        .context("the web server stopped")?;
+    Ok(())
+}
+
+async fn worker(run_id: &str) -> anyhow::Result<()> {
+    let config = app_config()?;
+    jobs::worker::run(&config, run_id).await
+}
+
+async fn migrate() -> anyhow::Result<()> {
+    let config = app_config()?;
+    let pool = db::connect(&config.database_url, 1).await?;
+    db::migrate(&pool, config.backend()).await?;
+    tracing::info!(backend = ?config.backend(), "database migrated");
+    Ok(())
 }
 
 /// Loads a CSV file; every failure is the user's input.

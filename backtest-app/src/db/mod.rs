@@ -1,0 +1,121 @@
+//! Database: one schema on SQLite (embedded default) or MySQL (production),
+//! through sqlx's `Any` driver so web and worker share one code path.
+//!
+//! Timestamps are stored as RFC 3339 UTC strings (`VARCHAR(40)`): portable,
+//! sortable, and shown as-is by the API. Large JSON goes in `TEXT` (SQLite)
+//! or `MEDIUMTEXT`/`LONGTEXT` (MySQL); see `migrations/`.
+
+pub mod runs;
+pub mod strategies;
+
+use std::time::Duration;
+
+use anyhow::{bail, Context};
+use rocket_db_pools::Database;
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::migrate::Migrator;
+use sqlx::{AnyPool, Row};
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");
+static MYSQL_MIGRATIONS: Migrator = sqlx::migrate!("migrations/mysql");
+
+/// The web's pool, managed by rocket_db_pools (config key `databases.backtest`).
+#[derive(Database, Debug)]
+#[database("backtest")]
+pub struct Db(AnyPool);
+
+/// Which server a `DATABASE_URL` points at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// `sqlite://path?mode=rwc`
+    Sqlite,
+    /// `mysql://user:pass@host:3306/db`
+    MySql,
+}
+
+impl Backend {
+    /// Detects the backend from a URL's scheme.
+    pub fn from_url(url: &str) -> anyhow::Result<Self> {
+        if url.starts_with("sqlite:") {
+            Ok(Self::Sqlite)
+        } else if url.starts_with("mysql://") || url.starts_with("mariadb://") {
+            Ok(Self::MySql)
+        } else {
+            bail!(
+                "DATABASE_URL must start with sqlite: or mysql:// (got scheme of `{}`)",
+                scheme(url)
+            )
+        }
+    }
+
+    fn migrator(self) -> &'static Migrator {
+        match self {
+            Self::Sqlite => &SQLITE_MIGRATIONS,
+            Self::MySql => &MYSQL_MIGRATIONS,
+        }
+    }
+}
+
+/// The scheme of a URL, for messages that must not echo credentials.
+fn scheme(url: &str) -> &str {
+    url.split(':').next().unwrap_or_default()
+}
+
+/// Registers the Any drivers; needed once before any Any pool connects.
+pub fn install_drivers() {
+    sqlx::any::install_default_drivers();
+}
+
+/// Opens a pool (used by the worker and the CLI; the web's pool comes from
+/// rocket_db_pools with the same URL).
+pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<AnyPool> {
+    install_drivers();
+    Backend::from_url(url)?;
+    AnyPoolOptions::new()
+        .max_connections(max_connections)
+        .acquire_timeout(Duration::from_secs(10))
+        .connect(url)
+        .await
+        .with_context(|| format!("cannot connect to the {} database", scheme(url)))
+}
+
+/// Applies pending migrations for `backend`.
+pub async fn migrate(pool: &AnyPool, backend: Backend) -> anyhow::Result<()> {
+    if backend == Backend::Sqlite {
+        // WAL lets the web read while workers write; the setting persists in the file.
+        sqlx::query("PRAGMA journal_mode = WAL")
+            .execute(pool)
+            .await
+            .context("cannot enable WAL on the SQLite database")?;
+    }
+    backend
+        .migrator()
+        .run(pool)
+        .await
+        .context("database migration failed")?;
+    Ok(())
+}
+
+/// The current time as stored in the database.
+pub fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// A text column. Through the Any driver MySQL returns `TEXT` columns as
+/// bytes, so accept either.
+pub(crate) fn text(row: &AnyRow, column: &str) -> Result<Option<String>, sqlx::Error> {
+    match row.try_get::<Option<String>, _>(column) {
+        Ok(value) => Ok(value),
+        Err(_) => {
+            let bytes: Option<Vec<u8>> = row.try_get(column)?;
+            bytes
+                .map(|b| String::from_utf8(b).map_err(|e| sqlx::Error::Decode(Box::new(e))))
+                .transpose()
+        }
+    }
+}
+
+/// A non-null text column.
+pub(crate) fn text_required(row: &AnyRow, column: &str) -> Result<String, sqlx::Error> {
+    text(row, column)?.ok_or_else(|| sqlx::Error::ColumnNotFound(format!("{column} is NULL")))
+}

@@ -1,0 +1,116 @@
+//! The `strategy_presets` table: saved dashboard settings.
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+use sqlx::any::AnyRow;
+use sqlx::{AnyPool, Row};
+
+use super::{now, text_required};
+
+/// A saved preset. `config` holds every other request setting
+/// (params, dates, trading settings); presets never carry trading logic.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Preset {
+    pub id: i64,
+    pub name: String,
+    pub ticker: String,
+    pub rule_type: String,
+    #[serde(flatten)]
+    pub config: Map<String, Value>,
+    pub created_at: String,
+}
+
+/// Why a preset could not be created.
+#[derive(Debug, thiserror::Error)]
+pub enum CreateError {
+    /// The name is taken.
+    #[error("a preset named `{0}` already exists")]
+    Duplicate(String),
+    /// The database failed.
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+fn preset(row: &AnyRow) -> Result<Preset, sqlx::Error> {
+    let config_text = text_required(row, "config_json")?;
+    let config = match serde_json::from_str(&config_text) {
+        Ok(Value::Object(map)) => map,
+        _ => Map::new(),
+    };
+    Ok(Preset {
+        id: row.try_get("id")?,
+        name: text_required(row, "name")?,
+        ticker: text_required(row, "ticker")?,
+        rule_type: text_required(row, "rule_type")?,
+        config,
+        created_at: text_required(row, "created_at")?,
+    })
+}
+
+/// Every preset, by name.
+pub async fn list(pool: &AnyPool) -> Result<Vec<Preset>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT id, name, ticker, rule_type, config_json, created_at FROM strategy_presets ORDER BY name",
+    )
+    .fetch_all(pool)
+    .await?;
+    rows.iter().map(preset).collect()
+}
+
+/// Creates a preset in one transaction; a taken name is [`CreateError::Duplicate`].
+pub async fn create(
+    pool: &AnyPool,
+    name: &str,
+    ticker: &str,
+    rule_type: &str,
+    config: &Map<String, Value>,
+) -> Result<Preset, CreateError> {
+    let config_json = Value::Object(config.clone()).to_string();
+    let created_at = now();
+    let mut tx = pool.begin().await?;
+    let taken = sqlx::query("SELECT id FROM strategy_presets WHERE name = ?")
+        .bind(name)
+        .fetch_optional(&mut *tx)
+        .await?;
+    if taken.is_some() {
+        return Err(CreateError::Duplicate(name.to_owned()));
+    }
+    let inserted = sqlx::query(
+        "INSERT INTO strategy_presets (name, ticker, rule_type, config_json, created_at) VALUES (?, ?, ?, ?, ?)",
+    )
+    .bind(name)
+    .bind(ticker)
+    .bind(rule_type)
+    .bind(&config_json)
+    .bind(&created_at)
+    .execute(&mut *tx)
+    .await;
+    match inserted {
+        // A concurrent insert of the same name loses on the unique index.
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+            return Err(CreateError::Duplicate(name.to_owned()))
+        }
+        Err(e) => return Err(e.into()),
+        Ok(_) => {}
+    }
+    let row = sqlx::query(
+        "SELECT id, name, ticker, rule_type, config_json, created_at FROM strategy_presets WHERE name = ?",
+    )
+    .bind(name)
+    .fetch_one(&mut *tx)
+    .await?;
+    let created = preset(&row)?;
+    tx.commit().await?;
+    Ok(created)
+}
+
+/// Deletes a preset; false when it did not exist.
+pub async fn delete(pool: &AnyPool, id: i64) -> Result<bool, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    let done = sqlx::query("DELETE FROM strategy_presets WHERE id = ?")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(done.rows_affected() == 1)
+}
