@@ -136,8 +136,8 @@ fn dashboard_in_a_real_browser() {
     };
 
     let started = Instant::now();
-    let harness = start(&chromium, &chromedriver);
-    let outcome = scenario(&harness);
+    let mut harness = start(&chromium, &chromedriver);
+    let outcome = scenario(&mut harness);
     if let Err(error) = outcome {
         // Take a picture of the failure for whoever debugs it.
         if let Some(session) = &harness.session {
@@ -300,7 +300,7 @@ fn wait_for_health(harness: &mut Harness) {
 
 // ------------------------------------------------------------------ scenario
 
-fn scenario(h: &Harness) -> Result<()> {
+fn scenario(h: &mut Harness) -> Result<()> {
     let s = h.session.as_ref().ok_or("no browser session")?;
     s.set_window_size(1400, 1100)?;
     s.goto(&format!("{}/", h.base_url))?;
@@ -362,9 +362,27 @@ fn scenario(h: &Harness) -> Result<()> {
     )?;
     s.click("#charts")?;
 
-    presets(h, s)?;
+    presets(&h.base_url, s)?;
     bad_input(s)?;
     console_is_clean(s)?;
+
+    // With the server gone, a run says so in the page.
+    if let Some(server) = h.server.take() {
+        stop(server);
+        s.click("#run-sync-btn")?;
+        let message = s.wait_for(
+            "the in-page network error",
+            "!document.getElementById('error-box').classList.contains('d-none') \
+             && document.getElementById('error-box').textContent",
+            UI_TIMEOUT,
+        )?;
+        check(
+            message
+                .as_str()
+                .is_some_and(|m| m.contains("Network error")),
+            &format!("a network error message (found {message})"),
+        )?;
+    }
     Ok(())
 }
 
@@ -532,7 +550,7 @@ fn save_screenshot(s: &Session, name: &str) -> Result<()> {
     std::fs::write(&path, png).map_err(|e| format!("writing {}: {e}", path.display()))
 }
 
-fn presets(h: &Harness, s: &Session) -> Result<()> {
+fn presets(base_url: &str, s: &Session) -> Result<()> {
     let name = format!("e2e preset {}", std::process::id());
     s.type_into("#param-period", "10")?;
     s.type_into("#initial_capital", "50000")?;
@@ -600,7 +618,7 @@ fn presets(h: &Harness, s: &Session) -> Result<()> {
     let (status, list) = http(
         &http_agent(Duration::from_secs(10)),
         "GET",
-        &format!("{}/api/strategies", h.base_url),
+        &format!("{base_url}/api/strategies"),
         None,
     )?;
     check(
