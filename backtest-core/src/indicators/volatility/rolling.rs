@@ -113,7 +113,7 @@ pub fn rolling_min(values: &[f64], period: usize) -> Vec<f64> {
 /// `pick(kept, new)` returns `new` when `kept` is `NaN` (the start of a
 /// run), which plain comparisons give for free.
 #[inline]
-fn rolling_extreme(values: &[f64], period: usize, pick: fn(f64, f64) -> f64) -> Vec<f64> {
+fn rolling_extreme(values: &[f64], period: usize, pick: impl Fn(f64, f64) -> f64) -> Vec<f64> {
     let n = values.len();
     let mut out = undefined(n);
     if period == 0 || period > n {
