@@ -9,7 +9,7 @@
   const DEFAULT_RULE = "RSI";
   const SETTING_FIELDS = [
     "ticker", "start_date", "end_date", "initial_capital", "fee_rate",
-    "slippage_bps", "position_size", "size_type", "direction", "timeframe",
+    "slippage_bps", "position_size", "size_type", "direction", "timeframe", "fill",
   ];
   const NUMERIC_SETTINGS = new Set(["initial_capital", "fee_rate", "slippage_bps", "position_size"]);
   const COMPOSITE_EXAMPLE = [
@@ -331,7 +331,6 @@
 
   function collectRequest() {
     const request = collectSettings();
-    request.fill = el("fill").value;
     request.charts = el("charts").checked;
     return request;
   }
