@@ -362,6 +362,25 @@ fn scenario(h: &mut Harness) -> Result<()> {
     )?;
     s.click("#charts")?;
 
+    // A recent run opens from its link (GET /status/<run_id>).
+    s.click("#refresh-runs-btn")?;
+    s.wait_for(
+        "the refreshed recent-runs panel",
+        "document.querySelectorAll('#recent-runs [data-run-id]').length > 0",
+        UI_TIMEOUT,
+    )?;
+    s.execute(
+        "document.getElementById('kpi-grid').replaceChildren();",
+        vec![],
+    )?;
+    s.click("#recent-runs [data-run-id]")?;
+    s.wait_for(
+        "the recent run's result",
+        "document.getElementById('status-badge').dataset.status === 'completed' \
+         && document.querySelectorAll('#kpi-grid .kpi').length >= 10",
+        RUN_TIMEOUT,
+    )?;
+
     presets(&h.base_url, s)?;
     bad_input(s)?;
     console_is_clean(s)?;

@@ -936,6 +936,14 @@
       }
     });
     el("refresh-runs-btn").addEventListener("click", loadRecentRuns);
+    el("recent-runs").addEventListener("click", (event) => {
+      // Re-clicking the run already in the URL fires no hashchange: load it here.
+      const link = event.target.closest("[data-run-id]");
+      if (link && window.location.hash === link.getAttribute("href")) {
+        event.preventDefault();
+        openRun(link.dataset.runId);
+      }
+    });
     window.addEventListener("hashchange", () => {
       const runId = runIdFromHash();
       if (runId) openRun(runId);
