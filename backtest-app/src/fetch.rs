@@ -228,6 +228,75 @@ mod tests {
         assert!(!tmp.0.exists());
     }
 
+    /// Serves one canned HTTP answer on a local port; returns the URL and
+    /// the thread, which yields the request line it received.
+    fn serve_once(
+        status: &'static str,
+        body: &'static [u8],
+    ) -> anyhow::Result<(String, std::thread::JoinHandle<String>)> {
+        use std::io::{BufRead, BufReader};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+        let url = format!(
+            "http://{}/v8/finance/chart/AAPL?x=1",
+            listener.local_addr()?
+        );
+        let handle = std::thread::spawn(move || {
+            let Ok((stream, _)) = listener.accept() else {
+                return String::new();
+            };
+            let mut reader = BufReader::new(stream);
+            let mut request_line = String::new();
+            let _ = reader.read_line(&mut request_line);
+            let mut line = String::new();
+            while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                line.clear();
+            }
+            let mut stream = reader.into_inner();
+            let head = format!(
+                "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(head.as_bytes());
+            let _ = stream.write_all(body);
+            request_line
+        });
+        Ok((url, handle))
+    }
+
+    #[test]
+    fn http_client_returns_the_body() -> anyhow::Result<()> {
+        let (url, server) = serve_once("200 OK", AAPL)?;
+        let body = http_get(&url)?;
+        assert_eq!(body, AAPL);
+        let request = server.join().unwrap_or_default();
+        assert!(
+            request.starts_with("GET /v8/finance/chart/AAPL?x=1 "),
+            "{request}"
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn http_errors_carry_yahoos_message() -> anyhow::Result<()> {
+        let (url, server) = serve_once("404 Not Found", NOT_FOUND)?;
+        let err = http_get(&url).map_err(|e| format!("{e:#}"));
+        assert_eq!(
+            err,
+            Err("HTTP 404 Not Found: Yahoo Finance error Not Found: \
+                 No data found, symbol may be delisted"
+                .to_owned())
+        );
+        let _ = server.join();
+        let (url, server) = serve_once("429 Too Many Requests", b"Too Many Requests")?;
+        let err = http_get(&url).map_err(|e| e.to_string());
+        assert_eq!(
+            err,
+            Err("Yahoo Finance answered HTTP 429 Too Many Requests".to_owned())
+        );
+        let _ = server.join();
+        Ok(())
+    }
+
     #[test]
     fn empty_answers_are_clear() {
         let tmp = TempDir::new("empty");
