@@ -12,8 +12,10 @@
 //! column as written.
 //!
 //! # Timestamps
-//! Cells are parsed as UTC unless they carry an offset (see
-//! [`super::timestamp`]). When every row has the same clock time (typically
+//! Date cells are `YYYY-MM-DD`, `YYYY-MM-DD HH:MM[:SS[.fff]]` or the same
+//! with `T` instead of the space, optionally followed by `Z` or a UTC offset
+//! (`+HH:MM`, `+HHMM`, `+HH`); they are parsed as UTC unless they carry an
+//! offset. When every row has the same clock time (typically
 //! none: `2020-01-02`), the file holds **daily** bars and each bar is stored at
 //! **00:00 UTC of the date as written** (an offset such as `-05:00` does not
 //! move a daily bar to another date). Outputs later stamp daily bars at

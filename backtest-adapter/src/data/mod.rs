@@ -2,7 +2,7 @@
 //! ticker validation and the data directory, and Yahoo Finance responses.
 //!
 //! - [`load_csv`] / [`load_csv_bytes`] read Yahoo, Stooq and unnamed-index
-//!   CSVs (see [`csv`](self::csv) for formats and timestamps) into a
+//!   CSVs (see [`csv`] for formats and timestamps) into a
 //!   [`LoadedData`]: the series, a timeframe guess and a list of warnings.
 //! - Every quality rule of [`quality`] rejects bad data with a
 //!   [`DataError`] naming the row (the header is row 1), the date text and the
