@@ -4,7 +4,7 @@
 //! - [`contract`]: the SPEC §4 request and result types (serde + JSON
 //!   Schema), with validation that names the offending field;
 //! - [`data`]: market data loading, quality checks, date ranges, tickers;
-//! - [`derive`]: drawdown and portfolio curves, trade normalisation, KPIs;
+//! - [`derive`](mod@derive): drawdown and portfolio curves, trade normalisation, KPIs;
 //! - [`charts`]: PNG charts rendered in memory as base64 data URIs;
 //! - [`pipeline`]: one backtest from request to result
 //!   ([`pipeline::run_backtest`], [`pipeline::run_backtest_in`]).

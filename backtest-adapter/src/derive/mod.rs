@@ -11,7 +11,7 @@
 //! - [`candles`]: price candles;
 //! - [`kpi`]: every KPI, with its definition.
 //!
-//! [`derive`] runs them all.
+//! [`derive()`] runs them all.
 
 pub mod candles;
 pub mod drawdown;
