@@ -104,6 +104,12 @@ pub fn now() -> String {
 /// A text column. Through the Any driver MySQL returns `TEXT` columns as
 /// bytes, so accept either.
 pub(crate) fn text(row: &AnyRow, column: &str) -> Result<Option<String>, sqlx::Error> {
+    // sqlx 0.7.4's Any values never report `is_null()`, so `Option<_>` does
+    // not decode a NULL: recognise it by its type name first.
+    let raw = row.try_get_raw(column)?;
+    if sqlx::TypeInfo::name(&*sqlx::ValueRef::type_info(&raw)) == "NULL" {
+        return Ok(None);
+    }
     match row.try_get::<Option<String>, _>(column) {
         Ok(value) => Ok(value),
         Err(_) => {
