@@ -1,0 +1,595 @@
+//! Kubernetes launcher: one `batch/v1` Job per run (`JOB_LAUNCHER_MODE=k8s`).
+//!
+//! The Job comes from the template at `JOB_TEMPLATE_PATH` (the Helm chart
+//! mounts it from a ConfigMap) or the built-in `default-job.yaml`. For each
+//! run the launcher
+//! - names the Job `<generateName><run_id>` (at most 63 characters), so a
+//!   second launch of the same run meets `409 AlreadyExists` instead of
+//!   starting a duplicate;
+//! - adds the label `backtest.io/run-id: <id>` to the Job and its pod, and
+//!   never an `app.kubernetes.io/instance` label (Argo CD must not track
+//!   runtime Jobs; one in the template is removed);
+//! - appends `--run-id <id>` to the worker container's args and sets
+//!   `WORKER_IMAGE` as its image (required with the built-in template).
+//!
+//! It then watches the Job by name (`Api::watch` with a field selector,
+//! re-watching after the server's timeout). Once the Job succeeded and the
+//! run is `completed` in the database, the Job is deleted with propagation
+//! `Background`. A failed Job is kept (its `ttlSecondsAfterFinished` cleans
+//! it) and the run marked `failed` with the reason from the Job's `Failed`
+//! condition (`BackoffLimitExceeded`, `DeadlineExceeded`, ...), unless the
+//! worker already recorded its own message. Pod termination messages would
+//! need access to pods; the web's Role only covers `batch/jobs` (create,
+//! get, list, watch, delete).
+//!
+//! At start-up and periodically, unfinished runs without a watch are looked
+//! up by label: a Job found is watched again; a `queued` run without one is
+//! launched; a `running` run without one is failed.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use anyhow::{anyhow, bail, Context};
+use futures_util::{pin_mut, StreamExt};
+use k8s_openapi::api::batch::v1::Job;
+use kube::api::{Api, DeleteParams, ListParams, PostParams, WatchEvent, WatchParams};
+use sqlx::AnyPool;
+use tracing::Instrument;
+
+use super::{short, JobLauncher};
+use crate::config::AppConfig;
+use crate::db::runs::{self, RunState};
+
+/// Label carrying the run id on Jobs and their pods.
+pub const RUN_ID_LABEL: &str = "backtest.io/run-id";
+/// The label the launcher never sets (Argo CD tracking).
+pub const INSTANCE_LABEL: &str = "app.kubernetes.io/instance";
+/// The built-in template.
+pub const DEFAULT_TEMPLATE: &str = include_str!("default-job.yaml");
+/// Where a pod finds its namespace.
+pub const NAMESPACE_FILE: &str = "/var/run/secrets/kubernetes.io/serviceaccount/namespace";
+/// Longest Job name (it becomes a pod label value).
+const MAX_NAME: usize = 63;
+/// Server-side timeout of one watch request.
+const WATCH_TIMEOUT_SECS: u32 = 290;
+
+/// How the Kubernetes launcher builds and follows Jobs.
+#[derive(Debug, Clone)]
+pub struct K8sSettings {
+    /// Namespace of the Jobs.
+    pub namespace: String,
+    /// The Job template.
+    pub template: Job,
+    /// `WORKER_IMAGE`, set on the worker container.
+    pub image: Option<String>,
+    /// How long to wait for a succeeded Job's result to show in the database.
+    pub result_wait: Duration,
+    /// Pause before re-watching after an error.
+    pub retry_delay: Duration,
+    /// Period of the sweep for unwatched unfinished runs.
+    pub sweep_interval: Duration,
+}
+
+impl K8sSettings {
+    /// Settings from the configuration: template file or built-in default,
+    /// namespace from `K8S_NAMESPACE` or the service account.
+    ///
+    /// # Errors
+    /// An unreadable or invalid template, or no image for the built-in one.
+    pub fn from_config(config: &AppConfig) -> anyhow::Result<Self> {
+        let template = match &config.job_template_path {
+            Some(path) => load_template(path)?,
+            None => {
+                if config.worker_image.is_none() {
+                    bail!("WORKER_IMAGE is required with the built-in worker Job template");
+                }
+                parse_template(DEFAULT_TEMPLATE).context("built-in worker Job template")?
+            }
+        };
+        let namespace = match &config.k8s_namespace {
+            Some(ns) if !ns.trim().is_empty() => ns.trim().to_owned(),
+            _ => std::fs::read_to_string(NAMESPACE_FILE)
+                .map(|ns| ns.trim().to_owned())
+                .ok()
+                .filter(|ns| !ns.is_empty())
+                .unwrap_or_else(|| "default".to_owned()),
+        };
+        let settings = Self {
+            namespace,
+            template,
+            image: config.worker_image.clone(),
+            result_wait: Duration::from_secs(30),
+            retry_delay: Duration::from_secs(2),
+            sweep_interval: Duration::from_secs(60),
+        };
+        // Fail at start-up, not at the first submit.
+        job_for_run(
+            &settings.template,
+            "00000000-0000-4000-8000-000000000000",
+            settings.image.as_deref(),
+        )?;
+        Ok(settings)
+    }
+}
+
+/// Reads a Job template (YAML).
+///
+/// # Errors
+/// When the file cannot be read or is not a `batch/v1` Job.
+pub fn load_template(path: &Path) -> anyhow::Result<Job> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the worker Job template {}", path.display()))?;
+    parse_template(&text).with_context(|| format!("invalid worker Job template {}", path.display()))
+}
+
+/// Parses a Job template (YAML).
+///
+/// # Errors
+/// When the text is not a `batch/v1` Job.
+pub fn parse_template(yaml: &str) -> anyhow::Result<Job> {
+    let job: Job = serde_norway::from_str(yaml).context("not a Job manifest")?;
+    Ok(job)
+}
+
+/// The Job name for `run_id`: the template's `generateName` (or name) as a
+/// prefix, shortened so the whole fits in 63 characters.
+pub fn job_name(template: &Job, run_id: &str) -> String {
+    let prefix = template
+        .metadata
+        .generate_name
+        .clone()
+        .or_else(|| template.metadata.name.clone().map(|n| format!("{n}-")))
+        .unwrap_or_else(|| "stock-backtest-worker-".to_owned());
+    let room = MAX_NAME.saturating_sub(run_id.len());
+    let mut prefix_cut: String = prefix.chars().take(room).collect();
+    if prefix_cut.len() < prefix.len() {
+        // Cut at a dash so the name stays readable.
+        if let Some(i) = prefix_cut.rfind('-') {
+            prefix_cut.truncate(i + 1);
+        }
+    }
+    let prefix = prefix_cut;
+    format!("{prefix}{}", run_id.to_ascii_lowercase())
+}
+
+/// The Job that runs `run_id` (see the module documentation).
+///
+/// # Errors
+/// When the template has no container or no image is known.
+pub fn job_for_run(template: &Job, run_id: &str, image: Option<&str>) -> anyhow::Result<Job> {
+    let mut job = template.clone();
+    job.metadata.name = Some(job_name(template, run_id));
+    job.metadata.generate_name = None;
+    job.metadata.namespace = None;
+    job.metadata.resource_version = None;
+    job.metadata.uid = None;
+    job.status = None;
+    set_labels(&mut job.metadata.labels, run_id);
+    let spec = job
+        .spec
+        .as_mut()
+        .ok_or_else(|| anyhow!("the Job template has no spec"))?;
+    let pod_meta = spec.template.metadata.get_or_insert_with(Default::default);
+    set_labels(&mut pod_meta.labels, run_id);
+    let pod = spec
+        .template
+        .spec
+        .as_mut()
+        .ok_or_else(|| anyhow!("the Job template has no pod spec"))?;
+    let index = pod
+        .containers
+        .iter()
+        .position(|c| c.name == "worker")
+        .unwrap_or(0);
+    let container = pod
+        .containers
+        .get_mut(index)
+        .ok_or_else(|| anyhow!("the Job template has no container"))?;
+    if let Some(image) = image {
+        container.image = Some(image.to_owned());
+    }
+    if container.image.as_deref().is_none_or(str::is_empty) {
+        bail!("no worker image: set WORKER_IMAGE or the template's image");
+    }
+    let args = container.args.get_or_insert_with(Vec::new);
+    if args.is_empty() {
+        args.push("worker".to_owned());
+    }
+    args.push("--run-id".to_owned());
+    args.push(run_id.to_owned());
+    Ok(job)
+}
+
+fn set_labels(labels: &mut Option<BTreeMap<String, String>>, run_id: &str) {
+    let labels = labels.get_or_insert_with(BTreeMap::new);
+    labels.remove(INSTANCE_LABEL);
+    labels.insert(RUN_ID_LABEL.to_owned(), run_id.to_owned());
+}
+
+/// Where a Job is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JobState {
+    /// Not finished.
+    Active,
+    /// The worker exited 0.
+    Succeeded,
+    /// Failed, with the reason from its condition.
+    Failed(String),
+}
+
+/// The state of `job` from its status.
+pub fn job_state(job: &Job) -> JobState {
+    let Some(status) = &job.status else {
+        return JobState::Active;
+    };
+    let conditions = status.conditions.as_deref().unwrap_or_default();
+    if let Some(failed) = conditions
+        .iter()
+        .find(|c| c.type_ == "Failed" && c.status == "True")
+    {
+        let reason = failed.reason.as_deref().unwrap_or("Failed");
+        return JobState::Failed(match failed.message.as_deref() {
+            Some(message) if !message.is_empty() => format!("{reason}: {message}"),
+            _ => reason.to_owned(),
+        });
+    }
+    let complete = conditions
+        .iter()
+        .any(|c| c.type_ == "Complete" && c.status == "True");
+    if complete || status.succeeded.unwrap_or(0) > 0 {
+        JobState::Succeeded
+    } else {
+        JobState::Active
+    }
+}
+
+/// Creates and follows worker Jobs; see the module documentation.
+#[derive(Debug, Clone)]
+pub struct K8sLauncher {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    api: Api<Job>,
+    settings: K8sSettings,
+    pool: AnyPool,
+    /// Runs with a watch task in this process.
+    watching: Mutex<HashSet<String>>,
+}
+
+impl K8sLauncher {
+    /// A launcher using `client` in `settings.namespace`.
+    pub fn new(client: kube::Client, settings: K8sSettings, pool: AnyPool) -> Self {
+        let api = Api::namespaced(client, &settings.namespace);
+        Self {
+            inner: Arc::new(Inner {
+                api,
+                settings,
+                pool,
+                watching: Mutex::new(HashSet::new()),
+            }),
+        }
+    }
+
+    /// The Job this launcher creates for `run_id`.
+    ///
+    /// # Errors
+    /// As [`job_for_run`].
+    pub fn job(&self, run_id: &str) -> anyhow::Result<Job> {
+        job_for_run(
+            &self.inner.settings.template,
+            run_id,
+            self.inner.settings.image.as_deref(),
+        )
+    }
+
+    /// Starts a watch task for the Job of `run_id` unless one runs; returns
+    /// its handle (for tests) when it started one.
+    pub fn watch(&self, run_id: &str, name: &str) -> Option<tokio::task::JoinHandle<()>> {
+        let fresh = self
+            .inner
+            .watching
+            .lock()
+            .map(|mut set| set.insert(run_id.to_owned()))
+            .unwrap_or(false);
+        if !fresh {
+            return None;
+        }
+        let inner = self.inner.clone();
+        let run = run_id.to_owned();
+        let name = name.to_owned();
+        let span = tracing::info_span!("job_watch", run_id = %run_id, job = %name);
+        Some(tokio::spawn(
+            async move {
+                inner.follow(&run, &name).await;
+                if let Ok(mut set) = inner.watching.lock() {
+                    set.remove(&run);
+                }
+            }
+            .instrument(span),
+        ))
+    }
+
+    /// Creates the Job of `run_id` (an existing one counts as created) and
+    /// returns its name, without watching it.
+    ///
+    /// # Errors
+    /// When the API refuses or cannot be reached.
+    pub async fn create(&self, run_id: &str) -> anyhow::Result<String> {
+        let job = self.job(run_id)?;
+        let name = job.metadata.name.clone().unwrap_or_default();
+        match self.inner.api.create(&PostParams::default(), &job).await {
+            Ok(created) => {
+                tracing::info!(job = %name, namespace = %self.inner.settings.namespace, "worker Job created");
+                Ok(created.metadata.name.unwrap_or(name))
+            }
+            Err(kube::Error::Api(status)) if status.is_already_exists() => {
+                tracing::info!(job = %name, "worker Job already exists");
+                Ok(name)
+            }
+            Err(e) => Err(anyhow!(e).context("cannot create the worker Job")),
+        }
+    }
+
+    /// Watches or settles every unfinished run without a watch here.
+    async fn sweep(&self, at_startup: bool) -> anyhow::Result<()> {
+        let unfinished = runs::unfinished(&self.inner.pool)
+            .await
+            .context("cannot list unfinished runs")?;
+        for run in unfinished {
+            let watched = self
+                .inner
+                .watching
+                .lock()
+                .map(|set| set.contains(&run.run_id))
+                .unwrap_or(false);
+            if watched {
+                continue;
+            }
+            let span = tracing::info_span!("recover", run_id = %run.run_id);
+            if let Err(e) = self
+                .settle(&run.run_id, run.status, at_startup)
+                .instrument(span)
+                .await
+            {
+                tracing::warn!(run_id = %run.run_id, error = %format!("{e:#}"), "cannot recover the run");
+            }
+        }
+        Ok(())
+    }
+
+    async fn settle(&self, run_id: &str, status: RunState, at_startup: bool) -> anyhow::Result<()> {
+        let lp = ListParams::default().labels(&format!("{RUN_ID_LABEL}={run_id}"));
+        let jobs = self
+            .inner
+            .api
+            .list(&lp)
+            .await
+            .context("cannot list worker Jobs")?;
+        if let Some(name) = jobs.items.iter().find_map(|j| j.metadata.name.clone()) {
+            self.watch(run_id, &name);
+            return Ok(());
+        }
+        match status {
+            RunState::Queued => {
+                tracing::info!("launching a queued run without a Job");
+                let name = self.create(run_id).await?;
+                self.watch(run_id, &name);
+            }
+            RunState::Running => {
+                let message = if at_startup {
+                    "worker lost: its Job no longer exists (found at web start-up)"
+                } else {
+                    "worker lost: its Job no longer exists"
+                };
+                if runs::fail(&self.inner.pool, run_id, message).await? {
+                    tracing::warn!(error = message, "run failed");
+                }
+            }
+            RunState::Completed | RunState::Failed => {}
+        }
+        Ok(())
+    }
+}
+
+impl Inner {
+    /// Follows the Job until it succeeds, fails or disappears.
+    async fn follow(&self, run_id: &str, name: &str) {
+        let wp = WatchParams::default()
+            .fields(&format!("metadata.name={name}"))
+            .timeout(WATCH_TIMEOUT_SECS);
+        let mut version = "0".to_owned();
+        loop {
+            let stream = match self.api.watch(&wp, &version).await {
+                Ok(stream) => stream,
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot watch the worker Job; retrying");
+                    tokio::time::sleep(self.settings.retry_delay).await;
+                    continue;
+                }
+            };
+            pin_mut!(stream);
+            while let Some(event) = stream.next().await {
+                match event {
+                    Ok(WatchEvent::Added(job)) | Ok(WatchEvent::Modified(job)) => {
+                        if let Some(v) = &job.metadata.resource_version {
+                            version.clone_from(v);
+                        }
+                        match job_state(&job) {
+                            JobState::Active => {}
+                            JobState::Succeeded => return self.succeeded(run_id, name).await,
+                            JobState::Failed(reason) => return self.failed(run_id, &reason).await,
+                        }
+                    }
+                    Ok(WatchEvent::Deleted(_)) => {
+                        let message = "worker lost: its Job was deleted before the run finished";
+                        if let Ok(true) = runs::fail(&self.pool, run_id, message).await {
+                            tracing::warn!(error = message, "run failed");
+                        }
+                        return;
+                    }
+                    Ok(WatchEvent::Bookmark(bookmark)) => {
+                        version = bookmark.metadata.resource_version;
+                    }
+                    Ok(WatchEvent::Error(status)) => {
+                        tracing::info!(code = status.code, reason = %status.reason, "watch ended; re-watching");
+                        if status.code == 410 {
+                            version = "0".to_owned();
+                        }
+                        break;
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "watch stream error; re-watching");
+                        break;
+                    }
+                }
+            }
+            tokio::time::sleep(self.settings.retry_delay).await;
+        }
+    }
+
+    /// The Job succeeded: delete it once the run is `completed`.
+    async fn succeeded(&self, run_id: &str, name: &str) {
+        let step = Duration::from_millis(500);
+        let mut waited = Duration::ZERO;
+        loop {
+            match runs::get(&self.pool, run_id).await {
+                Ok(Some(run)) if run.status == RunState::Completed => {
+                    self.delete(name).await;
+                    return;
+                }
+                Ok(Some(run)) if run.status == RunState::Failed => {
+                    tracing::warn!("worker Job succeeded but the run is failed; keeping the Job");
+                    return;
+                }
+                Ok(None) => {
+                    tracing::error!("worker Job succeeded for an unknown run; keeping the Job");
+                    return;
+                }
+                Ok(Some(_)) => {}
+                Err(e) => tracing::warn!(error = %e, "cannot read the run"),
+            }
+            if waited >= self.settings.result_wait {
+                let message = "worker Job succeeded but no result was stored";
+                if let Ok(true) = runs::fail(&self.pool, run_id, message).await {
+                    tracing::error!(error = message, "run failed");
+                }
+                return;
+            }
+            tokio::time::sleep(step).await;
+            waited += step;
+        }
+    }
+
+    async fn delete(&self, name: &str) {
+        match self.api.delete(name, &DeleteParams::background()).await {
+            Ok(_) => tracing::info!("run completed; worker Job deleted"),
+            Err(kube::Error::Api(status)) if status.is_not_found() => {}
+            Err(e) => tracing::warn!(error = %e, "cannot delete the worker Job; its TTL will"),
+        }
+    }
+
+    /// The Job failed: keep it, fail the run with the reason.
+    async fn failed(&self, run_id: &str, reason: &str) {
+        let message = short(&format!("worker Job failed: {reason}"), 500);
+        match runs::fail(&self.pool, run_id, &message).await {
+            Ok(true) => tracing::error!(error = %message, "run failed; Job kept for debugging"),
+            Ok(false) => tracing::info!(reason, "worker Job failed; the run was already final"),
+            Err(e) => tracing::error!(error = %e, "cannot record the Job's failure"),
+        }
+    }
+}
+
+#[rocket::async_trait]
+impl JobLauncher for K8sLauncher {
+    async fn launch(&self, run_id: &str) -> anyhow::Result<()> {
+        let name = self.create(run_id).await?;
+        self.watch(run_id, &name);
+        Ok(())
+    }
+
+    async fn recover(&self) -> anyhow::Result<()> {
+        let result = self.sweep(true).await;
+        let me = self.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(me.inner.settings.sweep_interval).await;
+                if let Err(e) = me.sweep(false).await {
+                    tracing::warn!(error = %format!("{e:#}"), "run sweep failed; retrying later");
+                }
+            }
+        });
+        result
+    }
+
+    fn mode(&self) -> &'static str {
+        "k8s"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RUN: &str = "0b0e8a8e-7a4c-4f7e-9a43-1c1f2a3b4c5d";
+
+    #[test]
+    fn names_fit_in_63_characters() {
+        let template = parse_template(DEFAULT_TEMPLATE).expect("template");
+        assert_eq!(
+            job_name(&template, RUN),
+            format!("stock-backtest-worker-{RUN}")
+        );
+        let mut long = template.clone();
+        long.metadata.generate_name =
+            Some("a-very-long-release-name-stock-backtest-worker-".into());
+        let name = job_name(&long, RUN);
+        assert!(name.len() <= 63, "{name}");
+        assert!(name.ends_with(RUN));
+        assert!(name.starts_with("a-very-long-"), "{name}");
+    }
+
+    #[test]
+    fn job_carries_run_id_and_no_instance_label() {
+        let mut template = parse_template(DEFAULT_TEMPLATE).expect("template");
+        template
+            .metadata
+            .labels
+            .get_or_insert_with(BTreeMap::new)
+            .insert(INSTANCE_LABEL.into(), "x".into());
+        let job = job_for_run(&template, RUN, Some("img:1")).expect("job");
+        let labels = job.metadata.labels.clone().unwrap_or_default();
+        assert_eq!(labels.get(RUN_ID_LABEL).map(String::as_str), Some(RUN));
+        assert!(!labels.contains_key(INSTANCE_LABEL));
+        let pod = job.spec.and_then(|s| s.template.spec).expect("pod");
+        assert_eq!(pod.containers[0].image.as_deref(), Some("img:1"));
+        assert_eq!(
+            pod.containers[0].args.clone().unwrap_or_default(),
+            vec!["worker", "--run-id", RUN]
+        );
+    }
+
+    #[test]
+    fn state_from_conditions() {
+        let job: Job = serde_json::from_value(serde_json::json!({
+            "status": {"conditions": [{"type": "Failed", "status": "True",
+                "reason": "BackoffLimitExceeded", "message": "Job has reached the specified backoff limit"}]}
+        }))
+        .expect("job");
+        assert_eq!(
+            job_state(&job),
+            JobState::Failed(
+                "BackoffLimitExceeded: Job has reached the specified backoff limit".into()
+            )
+        );
+        let job: Job = serde_json::from_value(serde_json::json!({
+            "status": {"succeeded": 1, "conditions": [{"type": "Complete", "status": "True"}]}
+        }))
+        .expect("job");
+        assert_eq!(job_state(&job), JobState::Succeeded);
+        assert_eq!(job_state(&Job::default()), JobState::Active);
+    }
+}

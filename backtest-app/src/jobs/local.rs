@@ -1,0 +1,355 @@
+//! Local launcher: each run is a `backtest worker --run-id ID` subprocess of
+//! the web's own binary (the embedded default, `JOB_LAUNCHER_MODE=local`).
+//!
+//! - **Queue**: `launch` only enqueues; a dispatcher starts workers in FIFO
+//!   order, at most `MAX_CONCURRENT_WORKERS` at once (a semaphore).
+//! - **Logs**: workers inherit the web's environment, stdout and stderr, so
+//!   their JSON lines interleave with the web's (each carries `run_id`).
+//! - **Timeout**: a worker running longer than `WORKER_TIMEOUT_SECS` is
+//!   killed (SIGKILL) and its run marked `failed`.
+//! - **Reaper**: when a worker exits and its run is not final (crash, kill
+//!   -9, timeout, database lost mid-run), the run is marked `failed` with the
+//!   reason, e.g. "worker exited with signal 9 before writing a result".
+//! - **Recovery**: at start-up, runs a previous web left `running` are failed
+//!   ("worker lost: the web restarted before the run finished"; their
+//!   workers, if still alive, then find the run final and store nothing) and
+//!   `queued` runs are launched. A periodic sweep does the same for runs this
+//!   process does not supervise (e.g. the reaper could not reach the
+//!   database), so no run stays `queued` or `running` forever. Its period is
+//!   `BACKTEST_SWEEP_INTERVAL_SECS` (default 30).
+//!
+//! Local mode assumes one web process per database; several replicas need
+//! the Kubernetes launcher.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::process::{ExitStatus, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use anyhow::Context;
+use sqlx::AnyPool;
+use tokio::sync::{mpsc, OwnedSemaphorePermit, Semaphore};
+use tracing::Instrument;
+
+use super::JobLauncher;
+use crate::config::AppConfig;
+use crate::db::runs::{self, RunState};
+
+/// Seconds between two sweeps (default 30).
+pub const SWEEP_ENV: &str = "BACKTEST_SWEEP_INTERVAL_SECS";
+
+/// How the local launcher runs workers.
+#[derive(Debug, Clone)]
+pub struct LocalSettings {
+    /// The program to run (the web's own executable).
+    pub program: PathBuf,
+    /// Arguments before `--run-id ID` (`["worker"]`).
+    pub args: Vec<String>,
+    /// Most workers at once.
+    pub max_concurrent: usize,
+    /// Wall-clock limit of one worker.
+    pub timeout: Duration,
+    /// Period of the sweep for unsupervised unfinished runs.
+    pub sweep_interval: Duration,
+}
+
+impl LocalSettings {
+    /// Settings from the configuration, running this executable.
+    ///
+    /// # Errors
+    /// When the path of the running executable is unknown.
+    pub fn from_config(config: &AppConfig) -> anyhow::Result<Self> {
+        Ok(Self {
+            program: std::env::current_exe().context("cannot find the backtest executable")?,
+            args: vec!["worker".to_owned()],
+            max_concurrent: config.max_concurrent_workers.max(1),
+            timeout: Duration::from_secs(config.worker_timeout_secs.max(1)),
+            sweep_interval: Duration::from_secs(
+                std::env::var(SWEEP_ENV)
+                    .ok()
+                    .and_then(|v| v.trim().parse::<u64>().ok())
+                    .filter(|&s| s > 0)
+                    .unwrap_or(30),
+            ),
+        })
+    }
+}
+
+/// Spawns workers as subprocesses; see the module documentation.
+#[derive(Debug)]
+pub struct LocalLauncher {
+    tx: mpsc::UnboundedSender<String>,
+    shared: Arc<Shared>,
+}
+
+#[derive(Debug)]
+struct Shared {
+    pool: AnyPool,
+    settings: LocalSettings,
+    /// Runs queued in this process or supervised by it.
+    tracked: Mutex<HashSet<String>>,
+}
+
+impl Shared {
+    /// Adds `run_id` to the tracked set; false if it was already there.
+    fn track(&self, run_id: &str) -> bool {
+        self.tracked
+            .lock()
+            .map(|mut set| set.insert(run_id.to_owned()))
+            .unwrap_or(true)
+    }
+
+    fn untrack(&self, run_id: &str) {
+        if let Ok(mut set) = self.tracked.lock() {
+            set.remove(run_id);
+        }
+    }
+
+    fn is_tracked(&self, run_id: &str) -> bool {
+        self.tracked
+            .lock()
+            .map(|set| set.contains(run_id))
+            .unwrap_or(false)
+    }
+}
+
+impl LocalLauncher {
+    /// Starts the dispatcher (needs a Tokio runtime).
+    pub fn start(settings: LocalSettings, pool: AnyPool) -> Self {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let shared = Arc::new(Shared {
+            pool,
+            settings,
+            tracked: Mutex::new(HashSet::new()),
+        });
+        tokio::spawn(dispatch(shared.clone(), rx));
+        Self { tx, shared }
+    }
+
+    /// Enqueues `run_id` unless it is already queued or running here.
+    fn enqueue(&self, run_id: &str) -> anyhow::Result<()> {
+        if !self.shared.track(run_id) {
+            return Ok(());
+        }
+        self.tx.send(run_id.to_owned()).map_err(|_| {
+            self.shared.untrack(run_id);
+            anyhow::anyhow!("the local worker dispatcher has stopped")
+        })
+    }
+
+    /// Fails a lost `running` run or relaunches a `queued` one.
+    async fn settle(
+        &self,
+        run_id: String,
+        status: RunState,
+        at_startup: bool,
+    ) -> anyhow::Result<()> {
+        match status {
+            RunState::Running => {
+                let message = if at_startup {
+                    "worker lost: the web restarted before the run finished"
+                } else {
+                    "worker lost: no worker is running this run"
+                };
+                match runs::fail(&self.shared.pool, &run_id, message).await {
+                    Ok(true) => tracing::warn!(error = message, "run failed"),
+                    Ok(false) => {}
+                    Err(e) => tracing::error!(error = %e, "cannot fail a lost run"),
+                }
+            }
+            RunState::Queued => {
+                tracing::info!("relaunching a queued run");
+                self.enqueue(&run_id)?;
+            }
+            RunState::Completed | RunState::Failed => {}
+        }
+        Ok(())
+    }
+
+    /// Fails or relaunches the unfinished runs this process does not supervise.
+    async fn sweep(&self, at_startup: bool) -> anyhow::Result<()> {
+        let unfinished = runs::unfinished(&self.shared.pool)
+            .await
+            .context("cannot list unfinished runs")?;
+        for run in unfinished {
+            if self.shared.is_tracked(&run.run_id) {
+                continue;
+            }
+            let span = tracing::info_span!("recover", run_id = %run.run_id);
+            self.settle(run.run_id.clone(), run.status, at_startup)
+                .instrument(span)
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+#[rocket::async_trait]
+impl JobLauncher for LocalLauncher {
+    async fn launch(&self, run_id: &str) -> anyhow::Result<()> {
+        self.enqueue(run_id)
+    }
+
+    async fn recover(&self) -> anyhow::Result<()> {
+        let result = self.sweep(true).await;
+        let interval = self.shared.settings.sweep_interval;
+        let me = LocalLauncher {
+            tx: self.tx.clone(),
+            shared: self.shared.clone(),
+        };
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(interval).await;
+                if let Err(e) = me.sweep(false).await {
+                    tracing::warn!(error = %format!("{e:#}"), "run sweep failed; retrying later");
+                }
+            }
+        });
+        result
+    }
+
+    fn mode(&self) -> &'static str {
+        "local"
+    }
+}
+
+/// Starts queued runs as permits free up.
+async fn dispatch(shared: Arc<Shared>, mut rx: mpsc::UnboundedReceiver<String>) {
+    let slots = Arc::new(Semaphore::new(shared.settings.max_concurrent));
+    while let Some(run_id) = rx.recv().await {
+        let Ok(permit) = slots.clone().acquire_owned().await else {
+            break;
+        };
+        let span = tracing::info_span!("launcher", run_id = %run_id);
+        tokio::spawn(supervise(shared.clone(), run_id, permit).instrument(span));
+    }
+}
+
+/// How a worker process ended.
+#[derive(Debug)]
+enum Exit {
+    Status(ExitStatus),
+    TimedOut(Duration),
+    WaitFailed(std::io::Error),
+    SpawnFailed(std::io::Error),
+}
+
+/// Runs one worker process to its end, then reaps its run.
+async fn supervise(shared: Arc<Shared>, run_id: String, _permit: OwnedSemaphorePermit) {
+    let settings = &shared.settings;
+    let exit = match tokio::process::Command::new(&settings.program)
+        .args(&settings.args)
+        .arg("--run-id")
+        .arg(&run_id)
+        .stdin(Stdio::null())
+        .kill_on_drop(false)
+        .spawn()
+    {
+        Err(e) => Exit::SpawnFailed(e),
+        Ok(mut child) => {
+            tracing::info!(pid = child.id().unwrap_or_default(), "worker started");
+            match tokio::time::timeout(settings.timeout, child.wait()).await {
+                Ok(Ok(status)) => Exit::Status(status),
+                Ok(Err(e)) => Exit::WaitFailed(e),
+                Err(_) => {
+                    if let Err(e) = child.kill().await {
+                        tracing::error!(error = %e, "cannot kill the timed-out worker");
+                    }
+                    Exit::TimedOut(settings.timeout)
+                }
+            }
+        }
+    };
+    reap(&shared.pool, &run_id, &exit).await;
+    shared.untrack(&run_id);
+}
+
+/// The `error_message` for a worker that ended without a final run.
+fn exit_message(exit: &Exit) -> String {
+    match exit {
+        Exit::SpawnFailed(e) => format!("could not start a worker process: {e}"),
+        Exit::WaitFailed(e) => format!("lost track of the worker process: {e}"),
+        Exit::TimedOut(limit) => format!(
+            "worker timed out after {} s and was killed",
+            limit.as_secs()
+        ),
+        Exit::Status(status) => describe(status),
+    }
+}
+
+#[cfg(unix)]
+fn describe(status: &ExitStatus) -> String {
+    use std::os::unix::process::ExitStatusExt;
+    match (status.code(), status.signal()) {
+        (_, Some(signal)) => format!("worker exited with signal {signal} before writing a result"),
+        (Some(0), _) => "worker exited without writing a result".to_owned(),
+        (Some(code), _) => format!("worker exited with status {code} before writing a result"),
+        (None, None) => "worker ended before writing a result".to_owned(),
+    }
+}
+
+#[cfg(not(unix))]
+fn describe(status: &ExitStatus) -> String {
+    match status.code() {
+        Some(0) => "worker exited without writing a result".to_owned(),
+        Some(code) => format!("worker exited with status {code} before writing a result"),
+        None => "worker ended before writing a result".to_owned(),
+    }
+}
+
+/// Marks the run failed unless the worker brought it to a final state.
+async fn reap(pool: &AnyPool, run_id: &str, exit: &Exit) {
+    for attempt in 1..=3u32 {
+        match runs::get(pool, run_id).await {
+            Ok(Some(run)) if run.status.is_final() => {
+                tracing::info!(status = %run.status, "worker finished");
+                return;
+            }
+            Ok(Some(_)) => {
+                let message = exit_message(exit);
+                match runs::fail(pool, run_id, &message).await {
+                    Ok(true) => {
+                        tracing::error!(error = %message, "run failed");
+                        return;
+                    }
+                    // Became final in between.
+                    Ok(false) => return,
+                    Err(e) => tracing::warn!(error = %e, attempt, "cannot fail the run"),
+                }
+            }
+            Ok(None) => {
+                tracing::error!("worker ended for an unknown run");
+                return;
+            }
+            Err(e) => tracing::warn!(error = %e, attempt, "cannot read the run after its worker"),
+        }
+        tokio::time::sleep(Duration::from_millis(500 * u64::from(attempt))).await;
+    }
+    tracing::error!("could not reap the run; the periodic sweep will fail it");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_name_the_cause() {
+        assert_eq!(
+            exit_message(&Exit::TimedOut(Duration::from_secs(5))),
+            "worker timed out after 5 s and was killed"
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::process::ExitStatusExt;
+            assert_eq!(
+                exit_message(&Exit::Status(ExitStatus::from_raw(9))),
+                "worker exited with signal 9 before writing a result"
+            );
+            assert_eq!(
+                exit_message(&Exit::Status(ExitStatus::from_raw(1 << 8))),
+                "worker exited with status 1 before writing a result"
+            );
+        }
+    }
+}

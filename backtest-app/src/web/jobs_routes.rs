@@ -1,0 +1,246 @@
+//! Asynchronous runs over HTTP (SPEC §6).
+//!
+//! - `POST /api/backtests`: validates the SPEC §4 request (400 naming the
+//!   field, as `/run_backtest`), issues a UUID4 `run_id`, computes the
+//!   fingerprint (request + data file + engine version), stores the run as
+//!   `queued` (one transaction: a database failure leaves nothing behind and
+//!   answers 503/500 with the `run_id`), asks the [`JobLauncher`] for a
+//!   worker, and answers `202 {"run_id", "status_url"}`.
+//!   If the launcher refuses after the insert, the run is marked `failed`
+//!   ("could not start a worker: ...") and the answer is 500 with the
+//!   `run_id`: the client learns at once and `/status` tells why. Should
+//!   even that write fail, the run stays `queued` and the launcher's sweep
+//!   relaunches it, so it is never lost.
+//! - `GET /status/<run_id>`: `{"run_id", "status", "fingerprint",
+//!   "created_at", "started_at", "finished_at", "error_message", "result"}`,
+//!   `result` being the stored SPEC §4 result (byte for byte) once
+//!   `completed`, else `null`. A malformed id is 400 (`field: "run_id"`), an
+//!   unknown one 404.
+//!
+//! [`launcher_fairing`] builds the launcher at ignite (from the managed
+//! [`AppConfig`] and the [`Db`] pool), manages it as `Arc<dyn JobLauncher>`,
+//! and at liftoff recovers the runs a previous web left unfinished.
+
+use std::sync::Arc;
+
+use backtest_adapter::data::DataDir;
+use backtest_adapter::pipeline::RunError;
+use rocket::data::{Data, Limits};
+use rocket::fairing::{self, Fairing, Info, Kind};
+use rocket::http::{ContentType, Header};
+use rocket::{get, post, routes, Build, Orbit, Responder, Rocket, Route, State};
+use rocket_db_pools::Database;
+use serde_json::json;
+use tracing::Instrument;
+
+use super::backtest::parse_request;
+use super::body;
+use super::error::ApiError;
+use super::telemetry::{new_id, RequestInfo};
+use crate::config::AppConfig;
+use crate::db::runs::{self, NewRun, RunState};
+use crate::db::Db;
+use crate::jobs::{self, fingerprint, short, JobLauncher};
+
+/// The routes of this module.
+pub fn routes() -> Vec<Route> {
+    routes![submit, status]
+}
+
+/// A 202 with the run's id and where to poll.
+#[derive(Debug, Responder)]
+#[response(status = 202, content_type = "json")]
+pub struct Accepted {
+    body: String,
+    location: Header<'static>,
+}
+
+#[post("/api/backtests", data = "<data>")]
+async fn submit(
+    info: &RequestInfo,
+    limits: &Limits,
+    data_dir: &State<DataDir>,
+    db: &Db,
+    launcher: &State<Arc<dyn JobLauncher>>,
+    data: Data<'_>,
+) -> Result<Accepted, ApiError> {
+    let run_id = new_id();
+    info.set_run_id(&run_id);
+    let outcome = async {
+        let text = body::read_text(data, limits).await?;
+        let request = parse_request(&text)?;
+        let dir = DataDir::clone(data_dir);
+        let id = run_id.clone();
+        let prepared =
+            rocket::tokio::task::spawn_blocking(move || fingerprint::prepare(request, &id, &dir))
+                .await
+                .map_err(|e| ApiError::internal(Some(&run_id), format_args!("submit task: {e}")))?;
+        let run = match prepared {
+            Ok(run) => run,
+            Err(RunError::Invalid(contract)) => return Err(ApiError::from(contract)),
+            Err(e) if e.is_user_error() => {
+                return Err(ApiError::input(
+                    e.field().unwrap_or("request"),
+                    e.to_string(),
+                ))
+            }
+            Err(e) => return Err(ApiError::internal(Some(&run_id), format_args!("{e:#}"))),
+        };
+        runs::insert_queued(
+            db,
+            &NewRun {
+                run_id: &run.run_id,
+                ticker: &run.ticker,
+                rule_type: &run.rule_type,
+                rule_id: Some(&run.rule_id),
+                request_json: &run.request_json,
+                params_json: &run.params_json,
+                fingerprint: Some(&run.fingerprint),
+            },
+        )
+        .await
+        .map_err(|e| ApiError::database(Some(&run_id), &e))?;
+        tracing::info!(
+            run_id,
+            ticker = run.ticker,
+            rule_type = run.rule_type,
+            fingerprint = run.fingerprint,
+            launcher = launcher.mode(),
+            "run queued"
+        );
+        if let Err(e) = launcher.launch(&run_id).await {
+            let message = short(&format!("could not start a worker: {e:#}"), 300);
+            if let Err(db_err) = runs::fail(db, &run_id, &message).await {
+                tracing::error!(
+                    run_id,
+                    error = %db_err,
+                    "cannot mark the run failed; it stays queued for the launcher's sweep"
+                );
+            }
+            return Err(ApiError::internal(Some(&run_id), message));
+        }
+        let status_url = format!("/status/{run_id}");
+        Ok(Accepted {
+            body: json!({ "run_id": run_id, "status_url": status_url }).to_string(),
+            location: Header::new("Location", status_url),
+        })
+    }
+    .instrument(info.span.clone())
+    .await;
+    if let Err(ApiError::Input { field, message }) = &outcome {
+        tracing::info!(parent: &info.span, run_id, field, message, "run rejected");
+    }
+    outcome
+}
+
+#[get("/status/<run_id>")]
+async fn status(
+    info: &RequestInfo,
+    db: &Db,
+    run_id: &str,
+) -> Result<(ContentType, String), ApiError> {
+    let Ok(uuid) = uuid::Uuid::parse_str(run_id) else {
+        return Err(ApiError::input("run_id", "not a run id (expected a UUID)"));
+    };
+    let run_id = uuid.hyphenated().to_string();
+    info.set_run_id(&run_id);
+    let run = runs::get(db, &run_id)
+        .instrument(info.span.clone())
+        .await
+        .map_err(|e| {
+            let _entered = info.span.enter();
+            ApiError::database(Some(&run_id), &e)
+        })?
+        .ok_or_else(|| ApiError::NotFound(format!("no run with id {run_id}")))?;
+    let head = json!({
+        "run_id": run.run_id,
+        "status": run.status,
+        "fingerprint": run.fingerprint,
+        "created_at": run.created_at,
+        "started_at": run.started_at,
+        "finished_at": run.finished_at,
+        "error_message": run.error_message,
+    })
+    .to_string();
+    let result = match (&run.status, &run.result_json) {
+        (RunState::Completed, Some(raw))
+            if serde_json::from_str::<serde::de::IgnoredAny>(raw).is_ok() =>
+        {
+            raw.as_str()
+        }
+        (RunState::Completed, _) => {
+            let _entered = info.span.enter();
+            return Err(ApiError::internal(
+                Some(&run_id),
+                "completed run without a valid stored result",
+            ));
+        }
+        _ => "null",
+    };
+    // The stored result is spliced in verbatim (byte-identical to what the
+    // worker wrote) rather than re-serialised.
+    let body = format!(
+        "{},\"result\":{result}}}",
+        head.strip_suffix('}').unwrap_or(&head)
+    );
+    Ok((ContentType::JSON, body))
+}
+
+/// Builds the launcher at ignite and recovers unfinished runs at liftoff.
+pub fn launcher_fairing() -> impl Fairing {
+    LauncherFairing
+}
+
+#[derive(Debug, Clone, Copy)]
+struct LauncherFairing;
+
+#[rocket::async_trait]
+impl Fairing for LauncherFairing {
+    fn info(&self) -> Info {
+        Info {
+            name: "Job launcher",
+            kind: Kind::Ignite | Kind::Liftoff,
+        }
+    }
+
+    async fn on_ignite(&self, rocket: Rocket<Build>) -> fairing::Result {
+        let Some(config) = rocket.state::<AppConfig>().cloned() else {
+            tracing::error!("the job launcher needs the managed configuration");
+            return Err(rocket);
+        };
+        let Some(db) = Db::fetch(&rocket) else {
+            tracing::error!("the job launcher needs the database pool");
+            return Err(rocket);
+        };
+        let pool = sqlx::AnyPool::clone(db);
+        match jobs::launcher(&config, pool).await {
+            Ok(launcher) => {
+                tracing::info!(
+                    mode = launcher.mode(),
+                    max_concurrent_workers = config.max_concurrent_workers,
+                    "job launcher ready"
+                );
+                Ok(rocket.manage(launcher))
+            }
+            Err(e) => {
+                tracing::error!(error = %format!("{e:#}"), "cannot start the job launcher");
+                Err(rocket)
+            }
+        }
+    }
+
+    async fn on_liftoff(&self, rocket: &Rocket<Orbit>) {
+        if let Some(launcher) = rocket.state::<Arc<dyn JobLauncher>>() {
+            let launcher = launcher.clone();
+            rocket::tokio::spawn(async move {
+                match launcher.recover().await {
+                    Ok(()) => tracing::info!("unfinished runs recovered"),
+                    Err(e) => tracing::error!(
+                        error = %format!("{e:#}"),
+                        "cannot recover unfinished runs; the sweep will retry"
+                    ),
+                }
+            });
+        }
+    }
+}
