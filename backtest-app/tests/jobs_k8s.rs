@@ -1,0 +1,599 @@
+//! The Kubernetes launcher without a cluster: kube's client over a
+//! `tower_test` mock service, asserting the exact API calls (create with the
+//! expected Job, watch by name, delete with propagation Background once the
+//! run is completed, no delete after a failure), and the generated Jobs
+//! validated against the official Kubernetes 1.33 JSON schema of
+//! `batch/v1` Job (strict: unknown fields are errors), vendored in
+//! `tests/data/k8s/` by `scripts/jobs/vendor-job-schema`. When the
+//! `kubernetes-validate` tool is installed (`.tools/bin/`, by
+//! `scripts/validate-deploy`) the Jobs are also checked with it.
+
+mod jobs_common;
+
+use std::path::Path;
+use std::time::Duration;
+
+use backtest_app::db::runs::{self, NewRun, RunState};
+use backtest_app::db::{self, Backend};
+use backtest_app::jobs::k8s::{
+    job_for_run, parse_template, K8sLauncher, K8sSettings, DEFAULT_TEMPLATE, INSTANCE_LABEL,
+    RUN_ID_LABEL,
+};
+use backtest_app::jobs::JobLauncher;
+use http::{Method, Request, Response, StatusCode};
+use k8s_openapi::api::batch::v1::Job;
+use kube::client::Body;
+use serde_json::{json, Value};
+use sqlx::AnyPool;
+
+const NS: &str = "backtest";
+const IMAGE: &str = "ghcr.io/stock-backtest/stock-backtest:0123abc";
+
+type Handle = tower_test::mock::Handle<Request<Body>, Response<Body>>;
+
+fn settings() -> K8sSettings {
+    K8sSettings {
+        namespace: NS.to_owned(),
+        template: parse_template(DEFAULT_TEMPLATE).expect("built-in template"),
+        image: Some(IMAGE.to_owned()),
+        result_wait: Duration::from_secs(3),
+        retry_delay: Duration::from_millis(50),
+        sweep_interval: Duration::from_secs(3600),
+    }
+}
+
+/// A migrated SQLite database with one queued run.
+async fn database(dir: &Path, run_id: &str) -> AnyPool {
+    let url = format!("sqlite://{}?mode=rwc", dir.join("k8s.db").display());
+    let pool = db::connect(&url, 2).await.expect("connect");
+    db::migrate(&pool, Backend::Sqlite).await.expect("migrate");
+    runs::insert_queued(
+        &pool,
+        &NewRun {
+            run_id,
+            ticker: "GOOG",
+            rule_type: "RSI",
+            rule_id: Some("RSI_14_30_70"),
+            request_json: r#"{"ticker":"GOOG"}"#,
+            params_json: "{}",
+            fingerprint: Some("f"),
+        },
+    )
+    .await
+    .expect("insert");
+    pool
+}
+
+fn respond(send: tower_test::mock::SendResponse<Response<Body>>, status: StatusCode, body: &Value) {
+    let mut response = Response::new(Body::from(serde_json::to_vec(body).expect("JSON")));
+    *response.status_mut() = status;
+    send.send_response(response);
+}
+
+async fn next(
+    handle: &mut Handle,
+) -> (
+    Request<Body>,
+    tower_test::mock::SendResponse<Response<Body>>,
+) {
+    tokio::time::timeout(Duration::from_secs(10), handle.next_request())
+        .await
+        .expect("the launcher made no further call")
+        .expect("service dropped")
+}
+
+async fn body_json(request: Request<Body>) -> Value {
+    let bytes = request.into_body().collect_bytes().await.expect("body");
+    if bytes.is_empty() {
+        return Value::Null;
+    }
+    serde_json::from_slice(&bytes).expect("JSON body")
+}
+
+fn with_status(job: &Value, status: Value) -> Value {
+    let mut job = job.clone();
+    job["apiVersion"] = json!("batch/v1");
+    job["kind"] = json!("Job");
+    job["metadata"]["resourceVersion"] = json!("42");
+    job["status"] = status;
+    job
+}
+
+/// Asserts the create call and answers it; returns the Job sent.
+async fn expect_create(handle: &mut Handle, run_id: &str) -> Value {
+    let (request, send) = next(handle).await;
+    assert_eq!(request.method(), Method::POST);
+    assert_eq!(
+        request.uri().path(),
+        format!("/apis/batch/v1/namespaces/{NS}/jobs")
+    );
+    let job = body_json(request).await;
+    let name = format!("stock-backtest-worker-{run_id}");
+    assert_eq!(job["apiVersion"], "batch/v1");
+    assert_eq!(job["kind"], "Job");
+    assert_eq!(job["metadata"]["name"], name.as_str());
+    assert!(job["metadata"].get("generateName").is_none());
+    let labels = &job["metadata"]["labels"];
+    assert_eq!(labels["app.kubernetes.io/name"], "stock-backtest");
+    assert_eq!(labels["app.kubernetes.io/component"], "worker");
+    assert_eq!(labels[RUN_ID_LABEL], run_id);
+    assert!(
+        labels.get(INSTANCE_LABEL).is_none(),
+        "no Argo CD instance label"
+    );
+    let spec = &job["spec"];
+    assert_eq!(spec["backoffLimit"], 1);
+    assert_eq!(spec["ttlSecondsAfterFinished"], 86400);
+    assert_eq!(spec["activeDeadlineSeconds"], 900);
+    let pod = &spec["template"]["spec"];
+    assert_eq!(spec["template"]["metadata"]["labels"][RUN_ID_LABEL], run_id);
+    assert_eq!(pod["restartPolicy"], "Never");
+    assert_eq!(pod["securityContext"]["runAsNonRoot"], true);
+    assert_eq!(pod["securityContext"]["runAsUser"], 10001);
+    assert_eq!(
+        pod["securityContext"]["seccompProfile"]["type"],
+        "RuntimeDefault"
+    );
+    let container = &pod["containers"][0];
+    assert_eq!(container["image"], IMAGE);
+    assert_eq!(container["args"], json!(["worker", "--run-id", run_id]));
+    assert_eq!(
+        container["envFrom"][0]["configMapRef"]["name"],
+        "stock-backtest"
+    );
+    assert_eq!(
+        container["envFrom"][1]["secretRef"]["name"],
+        "stock-backtest"
+    );
+    assert_eq!(container["resources"]["requests"]["cpu"], "250m");
+    assert_eq!(container["resources"]["limits"]["memory"], "1Gi");
+    let sc = &container["securityContext"];
+    assert_eq!(sc["readOnlyRootFilesystem"], true);
+    assert_eq!(sc["allowPrivilegeEscalation"], false);
+    assert_eq!(sc["runAsNonRoot"], true);
+    assert_eq!(sc["capabilities"]["drop"], json!(["ALL"]));
+    assert_eq!(sc["seccompProfile"]["type"], "RuntimeDefault");
+    respond(send, StatusCode::CREATED, &with_status(&job, Value::Null));
+    job
+}
+
+/// Asserts the watch call and answers it with `events`.
+async fn expect_watch(handle: &mut Handle, name: &str, events: &[Value]) {
+    let (request, send) = next(handle).await;
+    assert_eq!(request.method(), Method::GET);
+    assert_eq!(
+        request.uri().path(),
+        format!("/apis/batch/v1/namespaces/{NS}/jobs")
+    );
+    let query = request.uri().query().unwrap_or_default().to_owned();
+    assert!(query.contains("watch=true"), "{query}");
+    assert!(
+        query.contains(&format!("fieldSelector=metadata.name%3D{name}")),
+        "{query}"
+    );
+    assert!(query.contains("resourceVersion=0"), "{query}");
+    let mut text = String::new();
+    for event in events {
+        text.push_str(&event.to_string());
+        text.push('\n');
+    }
+    send.send_response(Response::new(Body::from(text.into_bytes())));
+}
+
+async fn expect_no_call(handle: &mut Handle) {
+    if let Ok(Some((request, _))) =
+        tokio::time::timeout(Duration::from_millis(700), handle.next_request()).await
+    {
+        panic!("unexpected call: {} {}", request.method(), request.uri());
+    }
+}
+
+async fn wait_status(pool: &AnyPool, run_id: &str, status: RunState) -> runs::Run {
+    for _ in 0..100 {
+        let run = runs::get(pool, run_id).await.expect("get").expect("run");
+        if run.status == status {
+            return run;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("run {run_id} never {status}");
+}
+
+fn tmp() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("backtest-k8s-{}", jobs_common::unique()));
+    std::fs::create_dir_all(&dir).expect("tmp");
+    dir
+}
+
+#[tokio::test]
+async fn succeeded_job_is_deleted_once_the_result_is_stored() {
+    let run_id = uuid::Uuid::new_v4().to_string();
+    let dir = tmp();
+    let pool = database(&dir, &run_id).await;
+    let (service, handle) = tower_test::mock::pair::<Request<Body>, Response<Body>>();
+    let mut handle: Handle = handle;
+    let launcher = K8sLauncher::new(kube::Client::new(service, NS), settings(), pool.clone());
+
+    let launch = {
+        let launcher = launcher.clone();
+        let run_id = run_id.clone();
+        tokio::spawn(async move { launcher.launch(&run_id).await })
+    };
+    let job = expect_create(&mut handle, &run_id).await;
+    launch.await.expect("join").expect("launch");
+
+    // The worker stores its result (what the pod would do).
+    assert!(runs::mark_running(&pool, &run_id, "pod")
+        .await
+        .expect("claim"));
+    assert!(runs::complete(&pool, &run_id, None, "{}", "{}", "f")
+        .await
+        .expect("complete"));
+
+    let name = format!("stock-backtest-worker-{run_id}");
+    expect_watch(
+        &mut handle,
+        &name,
+        &[
+            json!({"type": "ADDED", "object": with_status(&job, json!({"active": 1}))}),
+            json!({"type": "MODIFIED", "object": with_status(&job, json!({
+                "succeeded": 1,
+                "conditions": [{"type": "Complete", "status": "True"}]
+            }))}),
+        ],
+    )
+    .await;
+
+    let (request, send) = next(&mut handle).await;
+    assert_eq!(request.method(), Method::DELETE);
+    assert_eq!(
+        request.uri().path(),
+        format!("/apis/batch/v1/namespaces/{NS}/jobs/{name}")
+    );
+    let body = body_json(request).await;
+    assert_eq!(body["propagationPolicy"], "Background", "{body}");
+    respond(
+        send,
+        StatusCode::OK,
+        &json!({"kind": "Status", "apiVersion": "v1", "status": "Success", "code": 200}),
+    );
+    expect_no_call(&mut handle).await;
+    assert_eq!(
+        runs::get(&pool, &run_id)
+            .await
+            .expect("get")
+            .expect("run")
+            .status,
+        RunState::Completed
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test]
+async fn failed_job_is_kept_and_fails_the_run_with_its_reason() {
+    let run_id = uuid::Uuid::new_v4().to_string();
+    let dir = tmp();
+    let pool = database(&dir, &run_id).await;
+    let (service, handle) = tower_test::mock::pair::<Request<Body>, Response<Body>>();
+    let mut handle: Handle = handle;
+    let launcher = K8sLauncher::new(kube::Client::new(service, NS), settings(), pool.clone());
+
+    let launch = {
+        let launcher = launcher.clone();
+        let run_id = run_id.clone();
+        tokio::spawn(async move { launcher.launch(&run_id).await })
+    };
+    let job = expect_create(&mut handle, &run_id).await;
+    launch.await.expect("join").expect("launch");
+    // The pod started and claimed the run, then was OOM-killed twice.
+    assert!(runs::mark_running(&pool, &run_id, "pod")
+        .await
+        .expect("claim"));
+
+    let name = format!("stock-backtest-worker-{run_id}");
+    expect_watch(
+        &mut handle,
+        &name,
+        &[
+            json!({"type": "ADDED", "object": with_status(&job, json!({"active": 1}))}),
+            json!({"type": "MODIFIED", "object": with_status(&job, json!({
+                "failed": 2,
+                "conditions": [{
+                    "type": "Failed", "status": "True",
+                    "reason": "BackoffLimitExceeded",
+                    "message": "Job has reached the specified backoff limit"
+                }]
+            }))}),
+        ],
+    )
+    .await;
+    let run = wait_status(&pool, &run_id, RunState::Failed).await;
+    assert_eq!(
+        run.error_message.as_deref(),
+        Some(
+            "worker Job failed: BackoffLimitExceeded: Job has reached the specified backoff limit"
+        )
+    );
+    expect_no_call(&mut handle).await;
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test]
+async fn an_existing_job_counts_as_launched() {
+    let run_id = uuid::Uuid::new_v4().to_string();
+    let dir = tmp();
+    let pool = database(&dir, &run_id).await;
+    let (service, handle) = tower_test::mock::pair::<Request<Body>, Response<Body>>();
+    let mut handle: Handle = handle;
+    let launcher = K8sLauncher::new(kube::Client::new(service, NS), settings(), pool.clone());
+    let launch = {
+        let launcher = launcher.clone();
+        let run_id = run_id.clone();
+        tokio::spawn(async move { launcher.create(&run_id).await })
+    };
+    let (request, send) = next(&mut handle).await;
+    assert_eq!(request.method(), Method::POST);
+    respond(
+        send,
+        StatusCode::CONFLICT,
+        &json!({"kind": "Status", "apiVersion": "v1", "status": "Failure",
+                "reason": "AlreadyExists", "code": 409, "message": "jobs.batch already exists"}),
+    );
+    let name = launch.await.expect("join").expect("409 is success");
+    assert_eq!(name, format!("stock-backtest-worker-{run_id}"));
+
+    // Any other API error is the launcher's failure.
+    let launch = {
+        let launcher = launcher.clone();
+        let run_id = run_id.clone();
+        tokio::spawn(async move { launcher.create(&run_id).await })
+    };
+    let (_, send) = next(&mut handle).await;
+    respond(
+        send,
+        StatusCode::FORBIDDEN,
+        &json!({"kind": "Status", "apiVersion": "v1", "status": "Failure",
+                "reason": "Forbidden", "code": 403, "message": "jobs.batch is forbidden"}),
+    );
+    assert!(launch.await.expect("join").is_err());
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+// ---------------------------------------------------------------------------
+// Schema validation.
+
+/// A minimal JSON-schema (2020-12) validator for the keywords the
+/// Kubernetes schemas use: `$ref` (local), `type`, `enum`, `properties`,
+/// `additionalProperties`, `required`, `items`, `oneOf`, `format`
+/// (int32/int64 ranges). Annotations (`x-kubernetes-*`, ...) are ignored.
+fn validate(value: &Value, schema: &Value, root: &Value, path: &str, errors: &mut Vec<String>) {
+    let Some(schema) = schema.as_object() else {
+        return;
+    };
+    if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
+        let name = reference.trim_start_matches("#/$defs/");
+        match root["$defs"].get(name) {
+            Some(target) => validate(value, target, root, path, errors),
+            None => errors.push(format!("{path}: unknown $ref {reference}")),
+        }
+    }
+    if let Some(types) = schema.get("type") {
+        let allowed: Vec<&str> = match types {
+            Value::String(t) => vec![t.as_str()],
+            Value::Array(ts) => ts.iter().filter_map(Value::as_str).collect(),
+            _ => vec![],
+        };
+        let ok = allowed.iter().any(|t| match *t {
+            "null" => value.is_null(),
+            "boolean" => value.is_boolean(),
+            "string" => value.is_string(),
+            "integer" => value.is_i64() || value.is_u64(),
+            "number" => value.is_number(),
+            "object" => value.is_object(),
+            "array" => value.is_array(),
+            _ => false,
+        });
+        if !ok {
+            errors.push(format!("{path}: {value} is not of type {types}"));
+            return;
+        }
+    }
+    if let Some(Value::Array(options)) = schema.get("enum") {
+        if !options.contains(value) {
+            errors.push(format!("{path}: {value} not in {options:?}"));
+        }
+    }
+    if let (Some(format), Some(n)) = (schema.get("format").and_then(Value::as_str), value.as_i64())
+    {
+        if format == "int32" && i32::try_from(n).is_err() {
+            errors.push(format!("{path}: {n} is not an int32"));
+        }
+    }
+    if let Some(Value::Array(options)) = schema.get("oneOf") {
+        let matching = options
+            .iter()
+            .filter(|option| {
+                let mut sub = Vec::new();
+                validate(value, option, root, path, &mut sub);
+                sub.is_empty()
+            })
+            .count();
+        if matching != 1 {
+            errors.push(format!("{path}: {value} matches {matching} of oneOf"));
+        }
+    }
+    if let Some(object) = value.as_object() {
+        let properties = schema.get("properties").and_then(Value::as_object);
+        if let Some(Value::Array(required)) = schema.get("required") {
+            for key in required.iter().filter_map(Value::as_str) {
+                if !object.contains_key(key) {
+                    errors.push(format!("{path}: missing required {key}"));
+                }
+            }
+        }
+        for (key, item) in object {
+            let item_path = format!("{path}.{key}");
+            match properties.and_then(|p| p.get(key)) {
+                Some(sub) => validate(item, sub, root, &item_path, errors),
+                None => match schema.get("additionalProperties") {
+                    Some(Value::Bool(false)) => {
+                        errors.push(format!("{item_path}: unknown field"));
+                    }
+                    Some(sub @ Value::Object(_)) => validate(item, sub, root, &item_path, errors),
+                    _ => {}
+                },
+            }
+        }
+    }
+    if let (Some(items), Some(array)) = (schema.get("items"), value.as_array()) {
+        for (i, item) in array.iter().enumerate() {
+            validate(item, items, root, &format!("{path}[{i}]"), errors);
+        }
+    }
+}
+
+fn job_schema() -> Value {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/k8s/job-batch-v1-1.33.0-strict.json");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e} (run scripts/jobs/vendor-job-schema)",
+            path.display()
+        )
+    });
+    serde_json::from_str(&text).expect("schema JSON")
+}
+
+fn schema_errors(job: &Value) -> Vec<String> {
+    let schema = job_schema();
+    let mut errors = Vec::new();
+    validate(job, &schema, &schema, "$", &mut errors);
+    errors
+}
+
+/// Checks `job` with kubernetes-validate when it is installed.
+fn kubernetes_validate(job: &Value, label: &str) {
+    let root = jobs_common::repo_root();
+    let tool = [root.join(".tools/bin/kubernetes-validate")]
+        .into_iter()
+        .find(|p| p.exists())
+        .or_else(|| {
+            std::env::var_os("PATH").and_then(|paths| {
+                std::env::split_paths(&paths)
+                    .map(|d| d.join("kubernetes-validate"))
+                    .find(|p| p.exists())
+            })
+        });
+    let Some(tool) = tool else {
+        eprintln!(
+            "kubernetes-validate not installed (scripts/validate-deploy installs it): \
+             {label} checked with the vendored schema only"
+        );
+        return;
+    };
+    let file = std::env::temp_dir().join(format!("job-{}.yaml", jobs_common::unique()));
+    std::fs::write(&file, job.to_string()).expect("write");
+    let output = std::process::Command::new(&tool)
+        .args(["--strict", "-k", "1.33.0"])
+        .arg(&file)
+        .output()
+        .expect("run kubernetes-validate");
+    let _ = std::fs::remove_file(&file);
+    assert!(
+        output.status.success(),
+        "kubernetes-validate rejects {label}:\n{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
+fn the_schema_check_rejects_invalid_jobs() {
+    let job = serde_json::to_value(
+        job_for_run(
+            &parse_template(DEFAULT_TEMPLATE).expect("t"),
+            "r-1",
+            Some(IMAGE),
+        )
+        .expect("job"),
+    )
+    .expect("JSON");
+    assert!(schema_errors(&job).is_empty());
+    let mut unknown = job.clone();
+    unknown["spec"]["template"]["spec"]["containers"][0]["imagePullPolice"] = json!("Always");
+    assert!(schema_errors(&unknown)
+        .iter()
+        .any(|e| e.contains("imagePullPolice: unknown field")));
+    let mut wrong = job.clone();
+    wrong["spec"]["backoffLimit"] = json!("one");
+    assert!(!schema_errors(&wrong).is_empty());
+    let mut kind = job;
+    kind["kind"] = json!("Pod");
+    assert!(!schema_errors(&kind).is_empty());
+}
+
+#[test]
+fn built_in_job_validates_against_the_kubernetes_schema() {
+    let template = parse_template(DEFAULT_TEMPLATE).expect("template");
+    let job: Job =
+        job_for_run(&template, &uuid::Uuid::new_v4().to_string(), Some(IMAGE)).expect("job");
+    let value = serde_json::to_value(&job).expect("JSON");
+    let errors = schema_errors(&value);
+    assert!(errors.is_empty(), "schema errors: {errors:#?}");
+    kubernetes_validate(&value, "the built-in worker Job");
+}
+
+#[test]
+fn helm_chart_job_template_is_consumed_and_validates() {
+    let root = jobs_common::repo_root();
+    let helm = root.join(".tools/bin/helm");
+    let helm = if helm.exists() { helm } else { "helm".into() };
+    let output = std::process::Command::new(&helm)
+        .args([
+            "template",
+            "rel",
+            "helm/stock-backtest",
+            "--show-only",
+            "templates/job-template-configmap.yaml",
+        ])
+        .current_dir(&root)
+        .output();
+    let output = match output {
+        Ok(o) if o.status.success() => o,
+        Ok(o) => panic!(
+            "helm template failed: {}",
+            String::from_utf8_lossy(&o.stderr)
+        ),
+        Err(e) => {
+            assert!(
+                std::env::var("SKIP_K8S_SCHEMA").as_deref() == Ok("1"),
+                "helm not found ({e}); run scripts/validate-deploy to install .tools/, \
+                 or set SKIP_K8S_SCHEMA=1 to skip the chart template check"
+            );
+            eprintln!("SKIP_K8S_SCHEMA=1: helm missing, chart template not checked");
+            return;
+        }
+    };
+    let configmap: Value = serde_norway::from_slice(&output.stdout).expect("ConfigMap YAML");
+    let text = configmap["data"]["job-template.yaml"]
+        .as_str()
+        .expect("job-template.yaml");
+    let template = parse_template(text).expect("the chart's template parses");
+    assert!(
+        template.metadata.generate_name.is_some(),
+        "the chart uses generateName"
+    );
+    let run_id = uuid::Uuid::new_v4().to_string();
+    let job = job_for_run(&template, &run_id, Some(IMAGE)).expect("job");
+    let value = serde_json::to_value(&job).expect("JSON");
+    let name = value["metadata"]["name"].as_str().expect("name");
+    assert!(name.ends_with(&run_id) && name.len() <= 63, "{name}");
+    assert_eq!(value["metadata"]["labels"][RUN_ID_LABEL], run_id.as_str());
+    assert!(value["metadata"]["labels"].get(INSTANCE_LABEL).is_none());
+    let container = &value["spec"]["template"]["spec"]["containers"][0];
+    assert_eq!(container["args"], json!(["worker", "--run-id", run_id]));
+    assert_eq!(container["image"], IMAGE);
+    let errors = schema_errors(&value);
+    assert!(errors.is_empty(), "schema errors: {errors:#?}");
+    kubernetes_validate(&value, "the Helm chart's worker Job");
+}
