@@ -76,9 +76,16 @@ fn fifty_runs(kind: Kind) {
         .collect();
 
     let mut by_fingerprint: HashMap<String, String> = HashMap::new();
+    let mut intervals = Vec::new();
     for (variant, run_id) in &submitted {
         let body = server.wait_final(run_id, FINAL_TIMEOUT);
         let status: Value = serde_json::from_str(&body).expect("status JSON");
+        if let (Some(s), Some(f)) = (
+            status["started_at"].as_str(),
+            status["finished_at"].as_str(),
+        ) {
+            intervals.push((s.to_owned(), f.to_owned()));
+        }
         assert_eq!(
             status["status"], "completed",
             "{run_id}: {}",
@@ -112,6 +119,19 @@ fn fifty_runs(kind: Kind) {
             }
         }
     }
+    // Never more than MAX_CONCURRENT_WORKERS=2 runs in progress at once
+    // (RFC 3339 UTC timestamps of one format compare as strings).
+    let mut events: Vec<(&str, i32)> = intervals
+        .iter()
+        .flat_map(|(s, f)| [(s.as_str(), 1), (f.as_str(), -1)])
+        .collect();
+    events.sort_by(|a, b| a.0.cmp(b.0).then(a.1.cmp(&b.1)));
+    let (mut running, mut peak) = (0, 0);
+    for (_, delta) in events {
+        running += delta;
+        peak = peak.max(running);
+    }
+    assert!(peak <= 2, "{peak} runs in progress at once");
     // Requests 0 and 4 are the same request spelled differently.
     assert_eq!(
         by_fingerprint.len(),
@@ -396,4 +416,95 @@ fn database_unavailable_mysql() {
     std::thread::sleep(Duration::from_secs(2));
     proxy.up();
     check_after_outage(&server, &db, &accepted, &rejected);
+}
+
+#[test]
+fn timed_out_worker_is_killed_and_its_run_failed() {
+    let db = TestDb::sqlite();
+    let server = Server::start(
+        &db.url,
+        &[
+            ("BACKTEST_WORKER_DELAY_MS", "30000"),
+            ("WORKER_TIMEOUT_SECS", "2"),
+        ],
+    );
+    let (code, v) = server.submit(r#"{"ticker": "GOOG", "rule_type": "RSI"}"#);
+    assert_eq!(code, 202, "{v}");
+    let run_id = v["run_id"].as_str().expect("run_id").to_owned();
+    let body = server.wait_final(&run_id, Duration::from_secs(60));
+    let status: Value = serde_json::from_str(&body).expect("JSON");
+    assert_eq!(status["status"], "failed");
+    assert_eq!(
+        status["error_message"],
+        "worker timed out after 2 s and was killed"
+    );
+    assert!(
+        worker_pids(&run_id).is_empty(),
+        "the worker process is gone"
+    );
+}
+
+#[test]
+fn submit_and_status_errors_are_json() {
+    let db = TestDb::sqlite();
+    let server = Server::start(&db.url, &[]);
+    let cases = [
+        (r#"{"rule_type": "RSI"}"#, "ticker"),
+        (r#"{"ticker": "NOPE", "rule_type": "RSI"}"#, "ticker"),
+        (
+            r#"{"ticker": "GOOG", "rule_type": "RSI", "params": {"period": -3}}"#,
+            "params.period",
+        ),
+        (r#"{"ticker": "GOOG", "rule_type": "NOPE"}"#, "rule_type"),
+        (
+            r#"{"ticker": "GOOG", "start_date": "2012-13-01"}"#,
+            "start_date",
+        ),
+        (r#"{"ticker": "GOOG", "run_id": "mine"}"#, "run_id"),
+        ("[1, 2]", "body"),
+        ("{", "body"),
+    ];
+    for (body, field) in cases {
+        let (code, v) = server.submit(body);
+        assert_eq!(code, 400, "{body}: {v}");
+        assert_eq!(v["field"], field, "{body}: {v}");
+        assert!(v["error"].as_str().is_some_and(|e| !e.is_empty()));
+    }
+    assert_eq!(
+        db.count("SELECT COUNT(*) FROM backtest_results"),
+        0,
+        "nothing stored"
+    );
+
+    let (code, body) = server.http("GET", "/status/not-a-uuid", None);
+    assert_eq!(code, 400, "{body}");
+    let v: Value = serde_json::from_str(&body).expect("JSON");
+    assert_eq!(v["field"], "run_id");
+    let unknown = uuid::Uuid::new_v4();
+    let (code, body) = server.http("GET", &format!("/status/{unknown}"), None);
+    assert_eq!(code, 404, "{body}");
+    assert!(serde_json::from_str::<Value>(&body).expect("JSON")["error"].is_string());
+
+    // A queued or running run has `result: null`.
+    let (code, v) = server.submit(r#"{"ticker": "GOOG", "rule_type": "RSI", "charts": false}"#);
+    assert_eq!(code, 202);
+    let run_id = v["run_id"].as_str().expect("run_id");
+    let (_, body) = server.http("GET", &format!("/status/{run_id}"), None);
+    let v: Value = serde_json::from_str(&body).expect("JSON");
+    for key in [
+        "run_id",
+        "status",
+        "fingerprint",
+        "created_at",
+        "started_at",
+        "finished_at",
+        "error_message",
+        "result",
+    ] {
+        assert!(v.get(key).is_some(), "{key} missing in {body}");
+    }
+    if v["status"] != "completed" {
+        assert!(v["result"].is_null());
+    }
+    server.wait_final(run_id, FINAL_TIMEOUT);
 }
