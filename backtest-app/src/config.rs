@@ -143,6 +143,10 @@ impl AppConfig {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::result_large_err,
+    reason = "figment's Jail closures must return figment::Error"
+)]
 mod tests {
     use super::*;
 
