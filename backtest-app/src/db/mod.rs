@@ -4,6 +4,12 @@
 //! Timestamps are stored as RFC 3339 UTC strings (`VARCHAR(40)`): portable,
 //! sortable, and shown as-is by the API. Large JSON goes in `TEXT` (SQLite)
 //! or `MEDIUMTEXT`/`LONGTEXT` (MySQL); see `migrations/`.
+//!
+//! Never use `fetch_optional` here: with sqlx 0.7.4's Any driver on MySQL, a
+//! `fetch_optional` that finds no row leaves the rest of the result unread,
+//! so the next statement on that connection hangs (inside a transaction) or
+//! the connection never goes back to the pool (sqlx issue #2647, fixed only
+//! in 0.8). Queries for at most one row use `fetch_all` and take the first.
 
 pub mod runs;
 pub mod strategies;

@@ -161,8 +161,11 @@ pub async fn get(pool: &AnyPool, run_id: &str) -> Result<Option<Run>, sqlx::Erro
          FROM backtest_results WHERE run_id = ?",
     )
     .bind(run_id)
-    .fetch_optional(pool)
-    .await?;
+    // Not `fetch_optional` (see the `db` module docs).
+    .fetch_all(pool)
+    .await?
+    .into_iter()
+    .next();
     row.map(|row| {
         Ok(Run {
             run_id: text_required(&row, "run_id")?,

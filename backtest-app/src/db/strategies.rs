@@ -70,9 +70,10 @@ pub async fn create(
     let mut tx = pool.begin().await?;
     let taken = sqlx::query("SELECT id FROM strategy_presets WHERE name = ?")
         .bind(name)
-        .fetch_optional(&mut *tx)
+        // Not `fetch_optional` (see the `db` module docs).
+        .fetch_all(&mut *tx)
         .await?;
-    if taken.is_some() {
+    if !taken.is_empty() {
         return Err(CreateError::Duplicate(name.to_owned()));
     }
     let inserted = sqlx::query(
