@@ -3,18 +3,20 @@
 //! The body is the SPEC §4 request without `run_id` (the server issues one,
 //! a UUID4, for the logs, the `X-Run-Id` header and error bodies), plus
 //! `"charts": true|false` (default true). The backtest is CPU-bound and runs
-//! on the blocking thread pool. Synchronous runs are not stored in the
+//! on the blocking thread pool, with parsed market data cached between
+//! requests ([`DataCache`]). Synchronous runs are not stored in the
 //! database: submit through `POST /api/backtests` for a stored run.
 
 use backtest_adapter::contract::BacktestRequest;
 use backtest_adapter::data::DataDir;
-use backtest_adapter::pipeline::{run_backtest_in, RunError};
+use backtest_adapter::pipeline::RunError;
 use rocket::data::{Data, Limits};
 use rocket::http::ContentType;
 use rocket::{post, routes, Route, State};
 use tracing::Instrument;
 
 use super::body;
+use super::data_cache::DataCache;
 use super::error::ApiError;
 use super::metrics::{Metrics, SyncOutcome};
 use super::telemetry::{new_id, RequestInfo};
@@ -46,6 +48,7 @@ async fn run_backtest(
     info: &RequestInfo,
     limits: &Limits,
     data_dir: &State<DataDir>,
+    cache: &State<std::sync::Arc<DataCache>>,
     metrics: &State<Metrics>,
     data: Data<'_>,
 ) -> Result<(ContentType, String), ApiError> {
@@ -63,10 +66,11 @@ async fn run_backtest(
             "backtest started"
         );
         let dir = DataDir::clone(data_dir);
+        let cache = std::sync::Arc::clone(cache.inner());
         let span = tracing::Span::current();
         let joined = rocket::tokio::task::spawn_blocking(move || {
             span.in_scope(|| -> Result<(String, Option<u64>), Failure> {
-                let result = run_backtest_in(&request, &dir).map_err(Failure::Run)?;
+                let result = cache.run_backtest(&request, &dir).map_err(Failure::Run)?;
                 let json = result.to_json().map_err(Failure::Encode)?;
                 Ok((json, result.metrics.map(|m| m.num_trades)))
             })

@@ -18,6 +18,7 @@ pub mod api;
 pub mod backtest;
 pub mod body;
 pub mod catchers;
+pub mod data_cache;
 pub mod dashboard;
 pub mod error;
 pub mod jobs_routes;
@@ -222,6 +223,7 @@ pub fn rocket(config: AppConfig) -> Rocket<Build> {
         .attach(jobs_routes::launcher_fairing())
         .manage(config)
         .manage(data_dir)
+        .manage(std::sync::Arc::new(data_cache::DataCache::default()))
         .manage(metrics::Metrics::default())
         .mount("/", dashboard::routes())
         .mount("/", backtest::routes())
