@@ -87,18 +87,36 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<AnyPool>
 
 /// Applies pending migrations for `backend`.
 pub async fn migrate(pool: &AnyPool, backend: Backend) -> anyhow::Result<()> {
-    if backend == Backend::Sqlite {
-        // WAL lets the web read while workers write; the setting persists in the file.
-        sqlx::query("PRAGMA journal_mode = WAL")
-            .execute(pool)
-            .await
-            .context("cannot enable WAL on the SQLite database")?;
-    }
-    backend
-        .migrator()
-        .run(pool)
+    let mut conn = pool
+        .acquire()
         .await
-        .context("database migration failed")?;
+        .context("cannot reach the database to migrate it")?;
+    match backend {
+        Backend::Sqlite => {
+            // WAL lets the web read while workers write; the setting persists in the file.
+            sqlx::query("PRAGMA journal_mode = WAL")
+                .execute(&mut *conn)
+                .await
+                .context("cannot enable WAL on the SQLite database")?;
+        }
+        Backend::MySql => {
+            // Several replicas (or tests) may migrate at once. sqlx's own lock
+            // asks GET_LOCK with a negative timeout, which MariaDB does not
+            // treat as "wait forever", so take a waiting lock here on the
+            // connection that runs the migrations (locks are re-entrant).
+            sqlx::query("SELECT GET_LOCK('backtest_schema_migrate', 60)")
+                .execute(&mut *conn)
+                .await
+                .context("cannot take the migration lock")?;
+        }
+    }
+    let outcome = backend.migrator().run_direct(&mut *conn).await;
+    if backend == Backend::MySql {
+        let _ = sqlx::query("SELECT RELEASE_LOCK('backtest_schema_migrate')")
+            .execute(&mut *conn)
+            .await;
+    }
+    outcome.context("database migration failed")?;
     Ok(())
 }
 
