@@ -20,7 +20,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use backtest_core::{engine, CoreError, Timeframe};
+use backtest_core::{engine, CoreError, OhlcvSeries, Timeframe};
 use thiserror::Error;
 
 use crate::charts::{self, ChartError, ChartInput};
@@ -104,19 +104,7 @@ pub fn run_backtest(
     let valid = request.validate()?;
     let settings = valid.settings;
     let timeframe = settings.timeframe;
-    if data.timeframe != timeframe {
-        return Err(ContractError::new(
-            "timeframe",
-            format!(
-                "the data has {} bars, not {timeframe}; set timeframe to \"{}\"",
-                data.timeframe, data.timeframe
-            ),
-        )
-        .into());
-    }
-    let series = data
-        .select(request.start_date.as_deref(), request.end_date.as_deref())
-        .map_err(|e| RunError::from_data(e, request))?;
+    let series = select_bars(request, timeframe, data)?;
     let output = engine::run(&series, valid.rule.as_ref(), &settings)?;
     let derived = derive::derive(&series, &output, &settings);
     let daily = timeframe == Timeframe::Day1;
@@ -164,6 +152,30 @@ pub fn run_backtest(
         warnings: data.warnings.iter().map(ToString::to_string).collect(),
         engine_version: ENGINE_VERSION.to_owned(),
     })
+}
+
+/// The bars a request sees: `data` must have the request's `timeframe`, and
+/// the inclusive date range must select at least one bar.
+///
+/// # Errors
+/// [`RunError::Invalid`] naming `timeframe`, `start_date` or `end_date`.
+pub fn select_bars(
+    request: &BacktestRequest,
+    timeframe: Timeframe,
+    data: &LoadedData,
+) -> Result<OhlcvSeries, RunError> {
+    if data.timeframe != timeframe {
+        return Err(ContractError::new(
+            "timeframe",
+            format!(
+                "the data has {} bars, not {timeframe}; set timeframe to \"{}\"",
+                data.timeframe, data.timeframe
+            ),
+        )
+        .into());
+    }
+    data.select(request.start_date.as_deref(), request.end_date.as_deref())
+        .map_err(|e| RunError::from_data(e, request))
 }
 
 /// Resolves the request's ticker and timeframe in `data_dir`, loads the

@@ -461,6 +461,12 @@ fn submit_and_status_errors_are_json() {
             "start_date",
         ),
         (r#"{"ticker": "GOOG", "run_id": "mine"}"#, "run_id"),
+        // No bars in range, or data of another timeframe: known before queueing.
+        (
+            r#"{"ticker": "GOOG", "start_date": "2030-01-01"}"#,
+            "start_date",
+        ),
+        (r#"{"ticker": "GOOG", "timeframe": "1h"}"#, "ticker"),
         ("[1, 2]", "body"),
         ("{", "body"),
     ];

@@ -13,7 +13,7 @@ use std::time::SystemTime;
 
 use backtest_adapter::contract::{BacktestRequest, BacktestResult};
 use backtest_adapter::data::{load_csv, DataDir, DataError, LoadedData};
-use backtest_adapter::pipeline::{run_backtest, RunError};
+use backtest_adapter::pipeline::{run_backtest, select_bars, RunError};
 
 /// Most files kept.
 pub const MAX_ENTRIES: usize = 64;
@@ -79,14 +79,34 @@ impl DataCache {
         request: &BacktestRequest,
         data_dir: &DataDir,
     ) -> Result<BacktestResult, RunError> {
+        let data = self.load_for(request, data_dir)?;
+        run_backtest(request, &data)
+    }
+
+    /// Checks that `request` can run on its data — valid fields, a known
+    /// ticker with data of its timeframe, and bars in its date range — so an
+    /// asynchronous submit answers 400 instead of queueing a doomed run.
+    ///
+    /// # Errors
+    /// As `run_backtest_in`, for everything decided before the engine runs.
+    pub fn check(&self, request: &BacktestRequest, data_dir: &DataDir) -> Result<(), RunError> {
+        let valid = request.validate()?;
+        let data = self.load_for(request, data_dir)?;
+        select_bars(request, valid.settings.timeframe, &data).map(drop)
+    }
+
+    /// Validates `request` and loads its ticker's data.
+    fn load_for(
+        &self,
+        request: &BacktestRequest,
+        data_dir: &DataDir,
+    ) -> Result<Arc<LoadedData>, RunError> {
         let valid = request.validate()?;
         let path = data_dir
             .resolve(&valid.ticker, valid.settings.timeframe)
             .map_err(|e| RunError::from_data(e, request))?;
-        let data = self
-            .load(&path)
-            .map_err(|e| RunError::from_data(e, request))?;
-        run_backtest(request, &data)
+        self.load(&path)
+            .map_err(|e| RunError::from_data(e, request))
     }
 }
 

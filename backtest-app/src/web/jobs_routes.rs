@@ -35,6 +35,7 @@ use tracing::Instrument;
 
 use super::backtest::parse_request;
 use super::body;
+use super::data_cache::DataCache;
 use super::error::ApiError;
 use super::telemetry::{new_id, RequestInfo};
 use crate::config::AppConfig;
@@ -62,6 +63,7 @@ async fn submit(
     data_dir: &State<DataDir>,
     db: &Db,
     launcher: &State<Arc<dyn JobLauncher>>,
+    cache: &State<Arc<DataCache>>,
     data: Data<'_>,
 ) -> Result<Accepted, ApiError> {
     let run_id = new_id();
@@ -71,10 +73,13 @@ async fn submit(
         let request = parse_request(&text)?;
         let dir = DataDir::clone(data_dir);
         let id = run_id.clone();
-        let prepared =
-            rocket::tokio::task::spawn_blocking(move || fingerprint::prepare(request, &id, &dir))
-                .await
-                .map_err(|e| ApiError::internal(Some(&run_id), format_args!("submit task: {e}")))?;
+        let cache = Arc::clone(cache);
+        let prepared = rocket::tokio::task::spawn_blocking(move || {
+            cache.check(&request, &dir)?;
+            fingerprint::prepare(request, &id, &dir)
+        })
+        .await
+        .map_err(|e| ApiError::internal(Some(&run_id), format_args!("submit task: {e}")))?;
         let run = match prepared {
             Ok(run) => run,
             Err(RunError::Invalid(contract)) => return Err(ApiError::from(contract)),
