@@ -1,0 +1,51 @@
+// The "Recent runs" panel: the last runs, each a #run=<id> link.
+
+import { api } from "./api.js";
+import { BADGE_CLASSES } from "./form.js";
+import { el, shortId } from "./format.js";
+
+export async function loadRecentRuns() {
+  const list = el("recent-runs");
+  let runs;
+  try {
+    const page = await api("GET", "/api/runs?limit=10");
+    runs = Array.isArray(page) ? page : (page.runs || []);
+  } catch (err) {
+    list.replaceChildren(runItem(null, `Recent runs could not be loaded: ${err.message}`));
+    return;
+  }
+  if (runs.length === 0) {
+    list.replaceChildren(runItem(null, "No runs yet."));
+    return;
+  }
+  list.replaceChildren(...runs.map((run) => runItem(run)));
+}
+
+function runItem(run, text) {
+  if (!run) {
+    const div = document.createElement("div");
+    div.className = "list-group-item text-body-secondary";
+    div.textContent = text;
+    return div;
+  }
+  const a = document.createElement("a");
+  a.className = "list-group-item list-group-item-action d-flex align-items-center gap-2";
+  a.href = `#run=${encodeURIComponent(run.run_id)}`;
+  a.dataset.runId = run.run_id;
+  const what = document.createElement("span");
+  what.className = "me-auto";
+  what.textContent = `${run.ticker || "?"} · ${run.rule_type || "?"}`;
+  const meta = document.createElement("span");
+  meta.className = "run-meta";
+  meta.textContent = run.created_at ? String(run.created_at).replace("T", " ").slice(0, 19) : shortId(run.run_id);
+  const badge = document.createElement("span");
+  badge.className = `badge ${BADGE_CLASSES[run.status] || "text-bg-secondary"}`;
+  badge.textContent = run.status || "?";
+  a.append(what, meta, badge);
+  return a;
+}
+
+export function runIdFromHash() {
+  const match = /^#run=(.+)$/.exec(window.location.hash);
+  return match ? decodeURIComponent(match[1]) : null;
+}
