@@ -32,8 +32,12 @@
 //!   OBV, VWAP (equal to TA-Lib's; `NaN` marks warm-up values).
 //! - [`rules`]: `RSI`, `MACD`, `RSI_MACD`, `MA_CROSS`, `BOLLINGER`, `VOLUME`,
 //!   `TREND`, `ATR_BREAKOUT`, `MOMENTUM`, `MEAN_REVERSION`, `BREAKOUT`,
-//!   `COMPOSITE`, built by name from JSON with [`rules::build_rule`]; each
-//!   declares its parameters ([`ParamSpec`]) for UIs and validation.
+//!   `COMPOSITE`. Each has a typed constructor and params struct
+//!   (`RsiRule::new(RsiParams { period, oversold, overbought })`, serde with
+//!   unknown fields denied); [`rules::build_rule`] is a thin JSON layer over
+//!   them. Each declares its parameters ([`ParamSpec`]) for UIs, and one
+//!   check validates JSON and typed values alike. Indicators are cached by a
+//!   typed [`IndicatorKey`].
 //! - [`engine`]: signals to fills, trades, equity; [`EngineMetrics`].
 //! - [`optimizer`]: parallel grid search (rayon), each distinct indicator
 //!   computed once per grid.
@@ -88,8 +92,8 @@ mod timeframe;
 
 pub use error::{CoreError, Result};
 pub use metrics::EngineMetrics;
-pub use params::{ParamKind, ParamSpec, Params};
-pub use rules::{IndicatorCache, Rule, RuleContext};
+pub use params::{ParamKind, ParamSpec};
+pub use rules::{IndicatorCache, IndicatorKey, IndicatorOutput, MaKind, Rule, RuleContext, Source};
 pub use series::OhlcvSeries;
 pub use signal::Signal;
 pub use timeframe::Timeframe;

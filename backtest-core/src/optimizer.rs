@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::engine::{self, TradingSettings};
-use crate::rules::build_rule;
+use crate::rules::{build_rule, grid_builder, GridAxis, GridRules};
 use crate::{CoreError, EngineMetrics, IndicatorCache, OhlcvSeries, Result, RuleContext};
 
 /// Most grid points one search may have.
@@ -110,6 +110,26 @@ pub struct GridSearch {
 /// [`CoreError::InvalidGrid`] for a malformed grid, an empty list, a
 /// non-positive step, or more than [`MAX_COMBINATIONS`] points.
 pub fn expand_grid(grid: &Value) -> Result<Vec<Value>> {
+    let columns = grid_axes(grid)?;
+    // Cartesian product; the first parameter (in key order) varies slowest.
+    let mut points = vec![Map::new()];
+    for (name, values) in &columns {
+        points = points
+            .iter()
+            .flat_map(|p| {
+                values.iter().map(move |v| {
+                    let mut next = p.clone();
+                    next.insert(name.clone(), v.clone());
+                    next
+                })
+            })
+            .collect();
+    }
+    Ok(points.into_iter().map(Value::Object).collect())
+}
+
+/// The grid's axes in key order, each with its values.
+fn grid_axes(grid: &Value) -> Result<Vec<GridAxis>> {
     let Value::Object(axes) = grid else {
         return Err(CoreError::InvalidGrid(
             "the grid must be a JSON object of parameter -> values".into(),
@@ -118,7 +138,7 @@ pub fn expand_grid(grid: &Value) -> Result<Vec<Value>> {
     if axes.is_empty() {
         return Err(CoreError::InvalidGrid("the grid has no parameters".into()));
     }
-    let mut columns: Vec<(&String, Vec<Value>)> = Vec::with_capacity(axes.len());
+    let mut columns = Vec::with_capacity(axes.len());
     let mut total: usize = 1;
     for (name, spec) in axes {
         let values = axis_values(name, spec)?;
@@ -128,23 +148,9 @@ pub fn expand_grid(grid: &Value) -> Result<Vec<Value>> {
                 "more than {MAX_COMBINATIONS} combinations"
             )));
         }
-        columns.push((name, values));
+        columns.push((name.clone(), values));
     }
-    // Cartesian product; the first parameter (in key order) varies slowest.
-    let mut points = vec![Map::new()];
-    for (name, values) in &columns {
-        points = points
-            .iter()
-            .flat_map(|p| {
-                values.iter().map(move |v| {
-                    let mut next = p.clone();
-                    next.insert((*name).clone(), v.clone());
-                    next
-                })
-            })
-            .collect();
-    }
-    Ok(points.into_iter().map(Value::Object).collect())
+    Ok(columns)
 }
 
 fn axis_values(name: &str, spec: &Value) -> Result<Vec<Value>> {
@@ -227,24 +233,15 @@ pub fn grid_search(
             ))
         }
     };
-    let points = expand_grid(grid)?;
-    let mut rules = Vec::with_capacity(points.len());
-    let mut skipped = 0;
-    let mut first_error = None;
-    for point in points {
-        let mut params = base.clone();
-        if let Value::Object(p) = point {
-            params.extend(p);
-        }
-        match build_rule(rule_type, &Value::Object(params)) {
-            Ok(rule) => rules.push(rule),
-            Err(e @ CoreError::UnknownRule { .. }) => return Err(e),
-            Err(e) => {
-                skipped += 1;
-                first_error.get_or_insert(e);
-            }
-        }
-    }
+    let built = match grid_builder(rule_type)? {
+        Some(build) => build(&Value::Object(base), &grid_axes(grid)?)?,
+        None => build_through_json(rule_type, &base, grid)?,
+    };
+    let GridRules {
+        rules,
+        skipped,
+        first_error,
+    } = built;
     if rules.is_empty() {
         return Err(first_error.unwrap_or_else(|| CoreError::InvalidGrid("no grid points".into())));
     }
@@ -271,4 +268,28 @@ pub fn grid_search(
         indicators_computed: cache.len(),
         results,
     })
+}
+
+/// Grid points of rules without typed params (composites): one JSON build each.
+fn build_through_json(
+    rule_type: &str,
+    base: &Map<String, Value>,
+    grid: &Value,
+) -> Result<GridRules> {
+    let mut out = GridRules::default();
+    for point in expand_grid(grid)? {
+        let mut params = base.clone();
+        if let Value::Object(p) = point {
+            params.extend(p);
+        }
+        match build_rule(rule_type, &Value::Object(params)) {
+            Ok(rule) => out.rules.push(rule),
+            Err(e @ CoreError::UnknownRule { .. }) => return Err(e),
+            Err(e) => {
+                out.skipped += 1;
+                out.first_error.get_or_insert(e);
+            }
+        }
+    }
+    Ok(out)
 }

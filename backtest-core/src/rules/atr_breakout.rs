@@ -1,37 +1,25 @@
 //! `ATR_BREAKOUT`: volatility-channel breakout.
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
-use super::common::{id_num, moving_average, signals_from};
-use crate::{indicators, ParamSpec, Params, Result, Rule, RuleContext, Signal};
+use super::common::{id_num, signals_from};
+use crate::params::rule_params;
+use crate::{IndicatorKey, MaKind, Rule, RuleContext, Signal};
 
-pub(crate) fn params() -> Vec<ParamSpec> {
-    vec![
-        ParamSpec::int("period", 20, 2, 200, "EMA and ATR lookback"),
-        ParamSpec::float(
-            "multiplier",
-            2.0,
-            (0.5, 10.0, 0.1),
-            "Channel half-width in ATRs",
-        ),
-    ]
+rule_params! {
+    /// Parameters of [`AtrBreakoutRule`].
+    AtrBreakoutParams for AtrBreakoutRule {
+        period: usize = 20, int_range(2, 200), "EMA and ATR lookback";
+        multiplier: f64 = 2.0, float_range(0.5, 10.0, 0.1), "Channel half-width in ATRs";
+    }
+    check |_p| None
 }
 
 /// Buys when the close breaks above EMA + `multiplier` × ATR (Keltner-style
 /// channel), sells when it breaks below EMA − `multiplier` × ATR.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AtrBreakoutRule {
-    period: usize,
-    multiplier: f64,
-}
-
-impl AtrBreakoutRule {
-    pub(crate) fn from_params(p: &Params) -> Result<Self> {
-        Ok(Self {
-            period: p.usize("period"),
-            multiplier: p.float("multiplier"),
-        })
-    }
+    params: AtrBreakoutParams,
 }
 
 impl Rule for AtrBreakoutRule {
@@ -40,21 +28,21 @@ impl Rule for AtrBreakoutRule {
     }
 
     fn rule_id(&self) -> String {
-        format!("ATR_BREAKOUT_{}_{}", self.period, id_num(self.multiplier))
+        let p = &self.params;
+        format!("ATR_BREAKOUT_{}_{}", p.period, id_num(p.multiplier))
     }
 
     fn params(&self) -> Value {
-        json!({"period": self.period, "multiplier": self.multiplier})
+        serde_json::to_value(self.params).unwrap_or(Value::Null)
     }
 
     fn signals(&self, ctx: &RuleContext<'_>) -> Vec<Signal> {
-        let period = self.period;
-        let ema = moving_average(ctx, "ema", period);
-        let atr = ctx.indicator(&format!("atr:{period}"), |s| {
-            indicators::atr(s.high(), s.low(), s.close(), period)
-        });
+        let p = &self.params;
+        let ema = ctx.moving_average(MaKind::Ema, p.period);
+        let atr = ctx.indicator(IndicatorKey::Atr { period: p.period });
+        let (ema, atr) = (ema.main(), atr.main());
         let close = ctx.series().close();
-        let k = self.multiplier;
+        let k = p.multiplier;
         signals_from(
             close.len(),
             |t| close[t] > ema[t] + k * atr[t],

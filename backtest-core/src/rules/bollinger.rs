@@ -1,43 +1,25 @@
 //! `BOLLINGER`: mean reversion between Bollinger Bands.
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
-use super::common::{close_std, id_num, moving_average, signals_from};
-use crate::{ParamSpec, Params, Result, Rule, RuleContext, Signal};
+use super::common::{id_num, signals_from};
+use crate::params::rule_params;
+use crate::{IndicatorKey, MaKind, Rule, RuleContext, Signal};
 
-pub(crate) fn params() -> Vec<ParamSpec> {
-    vec![
-        ParamSpec::int(
-            "period",
-            20,
-            2,
-            200,
-            "Moving-average and deviation lookback",
-        ),
-        ParamSpec::float(
-            "std_dev",
-            2.0,
-            (0.5, 5.0, 0.1),
-            "Band width in standard deviations",
-        ),
-    ]
+rule_params! {
+    /// Parameters of [`BollingerRule`].
+    BollingerParams for BollingerRule {
+        period: usize = 20, int_range(2, 200), "Moving-average and deviation lookback";
+        std_dev: f64 = 2.0, float_range(0.5, 5.0, 0.1), "Band width in standard deviations";
+    }
+    check |_p| None
 }
 
 /// Buys when the close falls below the lower band, sells when it rises above
 /// the upper band (bands: SMA ± `std_dev` population standard deviations).
 #[derive(Debug, Clone, PartialEq)]
 pub struct BollingerRule {
-    period: usize,
-    std_dev: f64,
-}
-
-impl BollingerRule {
-    pub(crate) fn from_params(p: &Params) -> Result<Self> {
-        Ok(Self {
-            period: p.usize("period"),
-            std_dev: p.float("std_dev"),
-        })
-    }
+    params: BollingerParams,
 }
 
 impl Rule for BollingerRule {
@@ -46,21 +28,24 @@ impl Rule for BollingerRule {
     }
 
     fn rule_id(&self) -> String {
-        format!("BOLLINGER_{}_{}", self.period, id_num(self.std_dev))
+        let p = &self.params;
+        format!("BOLLINGER_{}_{}", p.period, id_num(p.std_dev))
     }
 
     fn params(&self) -> Value {
-        json!({"period": self.period, "std_dev": self.std_dev})
+        serde_json::to_value(self.params).unwrap_or(Value::Null)
     }
 
     fn signals(&self, ctx: &RuleContext<'_>) -> Vec<Signal> {
-        let middle = moving_average(ctx, "sma", self.period);
-        let std = close_std(ctx, self.period);
+        let p = &self.params;
+        let middle = ctx.moving_average(MaKind::Sma, p.period);
+        let std = ctx.indicator(IndicatorKey::RollingStd { period: p.period });
+        let (middle, std) = (middle.main(), std.main());
         let close = ctx.series().close();
         signals_from(
             close.len(),
-            |t| close[t] < middle[t] - self.std_dev * std[t],
-            |t| close[t] > middle[t] + self.std_dev * std[t],
+            |t| close[t] < middle[t] - p.std_dev * std[t],
+            |t| close[t] > middle[t] + p.std_dev * std[t],
         )
     }
 }

@@ -1,27 +1,18 @@
 //! `BREAKOUT`: Donchian channel breakout.
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::common::signals_from;
-use crate::{indicators, ParamSpec, Params, Result, Rule, RuleContext, Signal};
+use crate::params::rule_params;
+use crate::{IndicatorKey, Rule, RuleContext, Signal, Source};
 
-pub(crate) fn params() -> Vec<ParamSpec> {
-    vec![
-        ParamSpec::int(
-            "lookback",
-            20,
-            2,
-            500,
-            "Entry channel: highest high of the previous bars",
-        ),
-        ParamSpec::int(
-            "exit_lookback",
-            10,
-            2,
-            500,
-            "Exit channel: lowest low of the previous bars",
-        ),
-    ]
+rule_params! {
+    /// Parameters of [`BreakoutRule`].
+    BreakoutParams for BreakoutRule {
+        lookback: usize = 20, int_range(2, 500), "Entry channel: highest high of the previous bars";
+        exit_lookback: usize = 10, int_range(2, 500), "Exit channel: lowest low of the previous bars";
+    }
+    check |_p| None
 }
 
 /// Buys when the close exceeds the highest high of the previous `lookback`
@@ -29,17 +20,7 @@ pub(crate) fn params() -> Vec<ParamSpec> {
 /// `exit_lookback` bars (turtle-style).
 #[derive(Debug, Clone, PartialEq)]
 pub struct BreakoutRule {
-    lookback: usize,
-    exit_lookback: usize,
-}
-
-impl BreakoutRule {
-    pub(crate) fn from_params(p: &Params) -> Result<Self> {
-        Ok(Self {
-            lookback: p.usize("lookback"),
-            exit_lookback: p.usize("exit_lookback"),
-        })
-    }
+    params: BreakoutParams,
 }
 
 impl Rule for BreakoutRule {
@@ -48,21 +29,25 @@ impl Rule for BreakoutRule {
     }
 
     fn rule_id(&self) -> String {
-        format!("BREAKOUT_{}_{}", self.lookback, self.exit_lookback)
+        let p = &self.params;
+        format!("BREAKOUT_{}_{}", p.lookback, p.exit_lookback)
     }
 
     fn params(&self) -> Value {
-        json!({"lookback": self.lookback, "exit_lookback": self.exit_lookback})
+        serde_json::to_value(self.params).unwrap_or(Value::Null)
     }
 
     fn signals(&self, ctx: &RuleContext<'_>) -> Vec<Signal> {
-        let (up, down) = (self.lookback, self.exit_lookback);
-        let upper = ctx.indicator(&format!("max_high:{up}"), |s| {
-            indicators::rolling_max(s.high(), up)
+        let p = &self.params;
+        let upper = ctx.indicator(IndicatorKey::RollingMax {
+            source: Source::High,
+            period: p.lookback,
         });
-        let lower = ctx.indicator(&format!("min_low:{down}"), |s| {
-            indicators::rolling_min(s.low(), down)
+        let lower = ctx.indicator(IndicatorKey::RollingMin {
+            source: Source::Low,
+            period: p.exit_lookback,
         });
+        let (upper, lower) = (upper.main(), lower.main());
         let close = ctx.series().close();
         // Channels of the previous bars: the current bar cannot break its own high.
         signals_from(

@@ -1,9 +1,6 @@
-//! Helpers shared by rules: crossings, thresholds, id formatting, indicator keys.
+//! Helpers shared by rules: crossings, thresholds, id formatting.
 
-use std::sync::Arc;
-
-use crate::indicators;
-use crate::{RuleContext, Signal};
+use crate::Signal;
 
 /// `a` crosses above `b` at `t`: `a(t) > b(t)` and `a(t-1) < b(t-1)`.
 /// NaN (warm-up) never crosses.
@@ -61,47 +58,4 @@ pub(crate) fn id_num(x: f64) -> String {
     } else {
         format!("{x}")
     }
-}
-
-/// Cached close-price moving average of `kind` (`"sma"` or `"ema"`).
-pub(crate) fn moving_average(ctx: &RuleContext<'_>, kind: &str, period: usize) -> Arc<Vec<f64>> {
-    if kind == "ema" {
-        ctx.indicator(&format!("ema:{period}"), |s| {
-            indicators::ema(s.close(), period)
-        })
-    } else {
-        ctx.indicator(&format!("sma:{period}"), |s| {
-            indicators::sma(s.close(), period)
-        })
-    }
-}
-
-/// Cached RSI of closes.
-pub(crate) fn rsi(ctx: &RuleContext<'_>, period: usize) -> Arc<Vec<f64>> {
-    ctx.indicator(&format!("rsi:{period}"), |s| {
-        indicators::rsi(s.close(), period)
-    })
-}
-
-/// Cached MACD line and signal line of closes.
-pub(crate) fn macd(
-    ctx: &RuleContext<'_>,
-    fast: usize,
-    slow: usize,
-    signal: usize,
-) -> (Arc<Vec<f64>>, Arc<Vec<f64>>) {
-    let line = ctx.indicator(&format!("macd:{fast}:{slow}:{signal}"), |s| {
-        indicators::macd(s.close(), fast, slow, signal).macd
-    });
-    let signal_line = ctx.indicator(&format!("macd_signal:{fast}:{slow}:{signal}"), |s| {
-        indicators::macd(s.close(), fast, slow, signal).signal
-    });
-    (line, signal_line)
-}
-
-/// Cached rolling population standard deviation of closes.
-pub(crate) fn close_std(ctx: &RuleContext<'_>, period: usize) -> Arc<Vec<f64>> {
-    ctx.indicator(&format!("std:{period}"), |s| {
-        indicators::rolling_std(s.close(), period)
-    })
 }

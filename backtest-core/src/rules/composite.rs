@@ -1,9 +1,11 @@
 //! `COMPOSITE`: AND / OR of other rules.
 
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
 
 use super::build_nested;
-use crate::{CoreError, ParamSpec, Params, Result, Rule, RuleContext, Signal};
+use crate::params::{constraint_error, normalize, unknown_param};
+use crate::{CoreError, ParamSpec, Result, Rule, RuleContext, Signal};
 
 /// Deepest allowed nesting of composites, so a request cannot recurse without bound.
 const MAX_DEPTH: usize = 4;
@@ -20,6 +22,39 @@ pub(crate) fn params() -> Vec<ParamSpec> {
     ]
 }
 
+/// How a composite combines its sub-rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CompositeOp {
+    /// Every sub-rule must agree.
+    #[default]
+    And,
+    /// Any sub-rule suffices.
+    Or,
+}
+
+/// One sub-rule of a composite, as JSON: a registry name and its parameters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSpec {
+    /// Registry name, e.g. `"RSI"`.
+    pub rule_type: String,
+    /// The rule's parameters (`null` for all defaults).
+    #[serde(default)]
+    pub params: Value,
+}
+
+/// Parameters of [`CompositeRule`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CompositeParams {
+    /// How sub-rule signals combine.
+    #[serde(default)]
+    pub op: CompositeOp,
+    /// Sub-rules (1 to 8).
+    pub rules: Vec<RuleSpec>,
+}
+
 /// Combines sub-rules bar by bar: with `and`, buys when every sub-rule buys
 /// on that bar (sells likewise); with `or`, when any does. If both a buy and
 /// a sell result, the bar holds.
@@ -30,41 +65,121 @@ pub struct CompositeRule {
 }
 
 impl CompositeRule {
-    pub(crate) fn from_params(p: &Params, depth: usize) -> Result<Self> {
-        if depth >= MAX_DEPTH {
-            return Err(
-                p.constraint_error("rules", format!("composites nest at most {MAX_DEPTH} deep"))
-            );
-        }
-        let list = p
-            .raw("rules")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
-        if list.len() > MAX_RULES {
-            return Err(p.constraint_error("rules", format!("at most {MAX_RULES} sub-rules")));
-        }
-        let rules = list
-            .iter()
-            .enumerate()
-            .map(|(i, item)| {
-                let param = |reason: &str| CoreError::InvalidParam {
-                    param: format!("rules[{i}]"),
-                    reason: reason.to_owned(),
-                };
-                let rule_type = item
-                    .get("rule_type")
-                    .and_then(Value::as_str)
-                    .ok_or_else(|| param("needs a string `rule_type`"))?;
-                let params = item.get("params").cloned().unwrap_or(Value::Null);
-                build_nested(rule_type, &params, &format!("rules[{i}]."), depth + 1)
-            })
-            .collect::<Result<Vec<_>>>()?;
+    /// A composite of the rules described by `params` (built by name).
+    ///
+    /// # Errors
+    /// [`CoreError::InvalidParam`] for an empty or too long list, an unknown
+    /// sub-rule or an invalid sub-rule parameter (named `rules[i].name`).
+    pub fn new(params: CompositeParams) -> Result<Self> {
+        Self::build(params.op, &params.rules, 0)
+    }
+
+    /// A composite of already built rules.
+    ///
+    /// # Errors
+    /// [`CoreError::InvalidParam`] for an empty list or more than 8 rules.
+    pub fn from_rules(op: CompositeOp, rules: Vec<Box<dyn Rule>>) -> Result<Self> {
+        check_count(rules.len(), "")?;
         Ok(Self {
-            all: p.choice("op") == "and",
+            all: op == CompositeOp::And,
             rules,
         })
     }
+
+    pub(crate) fn from_json(params: &Value, prefix: &str, depth: usize) -> Result<Self> {
+        let values = normalize(&self::params(), params, prefix)?;
+        let op = if values.get("op").and_then(Value::as_str) == Some("or") {
+            CompositeOp::Or
+        } else {
+            CompositeOp::And
+        };
+        let items = values
+            .get("rules")
+            .and_then(Value::as_array)
+            .map_or(&[][..], Vec::as_slice);
+        check_count(items.len(), prefix)?;
+        let specs = items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| rule_spec(item, &format!("{prefix}rules[{i}]")))
+            .collect::<Result<Vec<_>>>()?;
+        Self::build_at(op, &specs, prefix, depth)
+    }
+
+    fn build(op: CompositeOp, specs: &[RuleSpec], depth: usize) -> Result<Self> {
+        check_count(specs.len(), "")?;
+        Self::build_at(op, specs, "", depth)
+    }
+
+    fn build_at(op: CompositeOp, specs: &[RuleSpec], prefix: &str, depth: usize) -> Result<Self> {
+        if depth >= MAX_DEPTH {
+            return Err(constraint_error(
+                prefix,
+                "rules",
+                format!("composites nest at most {MAX_DEPTH} deep"),
+            ));
+        }
+        let rules = specs
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                build_nested(
+                    &s.rule_type,
+                    &s.params,
+                    &format!("{prefix}rules[{i}]."),
+                    depth + 1,
+                )
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Self {
+            all: op == CompositeOp::And,
+            rules,
+        })
+    }
+}
+
+fn check_count(count: usize, prefix: &str) -> Result<()> {
+    if count == 0 {
+        return Err(constraint_error(
+            prefix,
+            "rules",
+            "needs at least one sub-rule",
+        ));
+    }
+    if count > MAX_RULES {
+        return Err(constraint_error(
+            prefix,
+            "rules",
+            format!("at most {MAX_RULES} sub-rules"),
+        ));
+    }
+    Ok(())
+}
+
+/// One `{"rule_type", "params"}` item; a misspelt key is an error, never ignored.
+fn rule_spec(item: &Value, name: &str) -> Result<RuleSpec> {
+    let invalid = |reason: &str| CoreError::InvalidParam {
+        param: name.to_owned(),
+        reason: reason.to_owned(),
+    };
+    let map: &Map<String, Value> = item
+        .as_object()
+        .ok_or_else(|| invalid("needs a {\"rule_type\", \"params\"} object"))?;
+    let keys = [
+        ParamSpec::choice("rule_type", &[], "registry name"),
+        ParamSpec::rules("params", "parameters"),
+    ];
+    if let Some(key) = map.keys().find(|k| !keys.iter().any(|s| s.name == *k)) {
+        return Err(unknown_param(&keys, &format!("{name}."), key));
+    }
+    let rule_type = map
+        .get("rule_type")
+        .and_then(Value::as_str)
+        .ok_or_else(|| invalid("needs a string `rule_type`"))?;
+    Ok(RuleSpec {
+        rule_type: rule_type.to_owned(),
+        params: map.get("params").cloned().unwrap_or(Value::Null),
+    })
 }
 
 impl Rule for CompositeRule {

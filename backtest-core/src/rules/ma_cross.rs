@@ -1,45 +1,26 @@
 //! `MA_CROSS`: fast/slow moving-average crossover.
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
-use super::common::{crossed_above, crossed_below, moving_average, signals_from};
-use crate::{ParamSpec, Params, Result, Rule, RuleContext, Signal};
+use super::common::{crossed_above, crossed_below, signals_from};
+use crate::params::rule_params;
+use crate::{MaKind, Rule, RuleContext, Signal};
 
-pub(crate) fn params() -> Vec<ParamSpec> {
-    vec![
-        ParamSpec::int("fast", 10, 2, 400, "Fast moving-average period"),
-        ParamSpec::int(
-            "slow",
-            30,
-            3,
-            500,
-            "Slow moving-average period (greater than fast)",
-        ),
-        ParamSpec::choice("kind", &["sma", "ema"], "Moving-average type"),
-    ]
+rule_params! {
+    /// Parameters of [`MaCrossRule`].
+    MaCrossParams for MaCrossRule {
+        fast: usize = 10, int_range(2, 400), "Fast moving-average period";
+        slow: usize = 30, int_range(3, 500), "Slow moving-average period (greater than fast)";
+        kind: MaKind = MaKind::Sma, choice_of(MaKind::CHOICES), "Moving-average type";
+    }
+    check |p| (p.fast >= p.slow).then_some(("fast", "must be below slow"))
 }
 
 /// Buys when fast(t) > slow(t) and fast(t-1) < slow(t-1); sells on the
 /// mirror cross.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MaCrossRule {
-    fast: usize,
-    slow: usize,
-    kind: String,
-}
-
-impl MaCrossRule {
-    pub(crate) fn from_params(p: &Params) -> Result<Self> {
-        let rule = Self {
-            fast: p.usize("fast"),
-            slow: p.usize("slow"),
-            kind: p.choice("kind").to_owned(),
-        };
-        if rule.fast >= rule.slow {
-            return Err(p.constraint_error("fast", "must be below slow"));
-        }
-        Ok(rule)
-    }
+    params: MaCrossParams,
 }
 
 impl Rule for MaCrossRule {
@@ -48,25 +29,28 @@ impl Rule for MaCrossRule {
     }
 
     fn rule_id(&self) -> String {
+        let p = &self.params;
         format!(
             "MA_CROSS_{}_{}_{}",
-            self.fast,
-            self.slow,
-            self.kind.to_uppercase()
+            p.fast,
+            p.slow,
+            p.kind.as_str().to_uppercase()
         )
     }
 
     fn params(&self) -> Value {
-        json!({"fast": self.fast, "slow": self.slow, "kind": self.kind})
+        serde_json::to_value(self.params).unwrap_or(Value::Null)
     }
 
     fn signals(&self, ctx: &RuleContext<'_>) -> Vec<Signal> {
-        let fast = moving_average(ctx, &self.kind, self.fast);
-        let slow = moving_average(ctx, &self.kind, self.slow);
+        let p = &self.params;
+        let fast = ctx.moving_average(p.kind, p.fast);
+        let slow = ctx.moving_average(p.kind, p.slow);
+        let (fast, slow) = (fast.main(), slow.main());
         signals_from(
             fast.len(),
-            |t| crossed_above(&fast, &slow, t),
-            |t| crossed_below(&fast, &slow, t),
+            |t| crossed_above(fast, slow, t),
+            |t| crossed_below(fast, slow, t),
         )
     }
 }

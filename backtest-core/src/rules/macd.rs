@@ -1,39 +1,26 @@
 //! `MACD`: trade crossings of the MACD line and its signal line.
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
-use super::common::{crossed_above, crossed_below, macd, signals_from};
-use crate::{ParamSpec, Params, Result, Rule, RuleContext, Signal};
+use super::common::{crossed_above, crossed_below, signals_from};
+use crate::params::rule_params;
+use crate::{IndicatorKey, Rule, RuleContext, Signal};
 
-pub(crate) fn params() -> Vec<ParamSpec> {
-    vec![
-        ParamSpec::int("fast", 12, 2, 100, "Fast EMA period"),
-        ParamSpec::int("slow", 26, 3, 200, "Slow EMA period (greater than fast)"),
-        ParamSpec::int("signal", 9, 2, 100, "Signal-line EMA period"),
-    ]
+rule_params! {
+    /// Parameters of [`MacdRule`].
+    MacdParams for MacdRule {
+        fast: usize = 12, int_range(2, 100), "Fast EMA period";
+        slow: usize = 26, int_range(3, 200), "Slow EMA period (greater than fast)";
+        signal: usize = 9, int_range(2, 100), "Signal-line EMA period";
+    }
+    check |p| (p.fast >= p.slow).then_some(("fast", "must be below slow"))
 }
 
 /// Buys when the MACD line crosses above its signal line, sells on the
 /// cross below.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MacdRule {
-    pub(crate) fast: usize,
-    pub(crate) slow: usize,
-    pub(crate) signal: usize,
-}
-
-impl MacdRule {
-    pub(crate) fn from_params(p: &Params) -> Result<Self> {
-        let rule = Self {
-            fast: p.usize("fast"),
-            slow: p.usize("slow"),
-            signal: p.usize("signal"),
-        };
-        if rule.fast >= rule.slow {
-            return Err(p.constraint_error("fast", "must be below slow"));
-        }
-        Ok(rule)
-    }
+    params: MacdParams,
 }
 
 impl Rule for MacdRule {
@@ -42,19 +29,26 @@ impl Rule for MacdRule {
     }
 
     fn rule_id(&self) -> String {
-        format!("MACD_{}_{}_{}", self.fast, self.slow, self.signal)
+        let p = &self.params;
+        format!("MACD_{}_{}_{}", p.fast, p.slow, p.signal)
     }
 
     fn params(&self) -> Value {
-        json!({"fast": self.fast, "slow": self.slow, "signal": self.signal})
+        serde_json::to_value(self.params).unwrap_or(Value::Null)
     }
 
     fn signals(&self, ctx: &RuleContext<'_>) -> Vec<Signal> {
-        let (line, signal) = macd(ctx, self.fast, self.slow, self.signal);
+        let p = &self.params;
+        let macd = ctx.indicator(IndicatorKey::Macd {
+            fast: p.fast,
+            slow: p.slow,
+            signal: p.signal,
+        });
+        let (line, signal) = (macd.line(0), macd.line(1));
         signals_from(
             line.len(),
-            |t| crossed_above(&line, &signal, t),
-            |t| crossed_below(&line, &signal, t),
+            |t| crossed_above(line, signal, t),
+            |t| crossed_below(line, signal, t),
         )
     }
 }

@@ -10,6 +10,7 @@ mod bollinger;
 mod breakout;
 mod common;
 mod composite;
+mod context;
 mod ma_cross;
 mod macd;
 mod mean_reversion;
@@ -19,27 +20,27 @@ mod rsi_macd;
 mod trend;
 mod volume;
 
-pub use atr_breakout::AtrBreakoutRule;
-pub use bollinger::BollingerRule;
-pub use breakout::BreakoutRule;
-pub use composite::CompositeRule;
-pub use ma_cross::MaCrossRule;
-pub use macd::MacdRule;
-pub use mean_reversion::MeanReversionRule;
-pub use momentum::MomentumRule;
-pub use rsi::RsiRule;
-pub use rsi_macd::RsiMacdRule;
-pub use trend::TrendRule;
-pub use volume::VolumeRule;
+pub use atr_breakout::{AtrBreakoutParams, AtrBreakoutRule};
+pub use bollinger::{BollingerParams, BollingerRule};
+pub use breakout::{BreakoutParams, BreakoutRule};
+pub use composite::{CompositeOp, CompositeParams, CompositeRule, RuleSpec};
+pub use context::{IndicatorCache, IndicatorKey, IndicatorOutput, MaKind, RuleContext, Source};
+pub use ma_cross::{MaCrossParams, MaCrossRule};
+pub use macd::{MacdParams, MacdRule};
+pub use mean_reversion::{MeanReversionParams, MeanReversionRule};
+pub use momentum::{MomentumParams, MomentumRule};
+pub use rsi::{RsiParams, RsiRule};
+pub use rsi_macd::{RsiMacdParams, RsiMacdRule};
+pub use trend::{TrendParams, TrendRule};
+pub use volume::{VolumeParams, VolumeRule};
 
-use std::collections::HashMap;
 use std::fmt::Debug;
-use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::{CoreError, OhlcvSeries, ParamSpec, Params, Result, Signal};
+use crate::params::RuleParams;
+use crate::{CoreError, OhlcvSeries, ParamSpec, Result, Signal};
 
 /// A trading rule.
 pub trait Rule: Send + Sync + Debug {
@@ -54,79 +55,6 @@ pub trait Rule: Send + Sync + Debug {
 
     /// One signal per bar of `ctx.series()`.
     fn signals(&self, ctx: &RuleContext<'_>) -> Vec<Signal>;
-}
-
-/// A lazily computed indicator column.
-type Column = OnceLock<Arc<Vec<f64>>>;
-
-/// Shared, thread-safe memo of indicator columns keyed by name and parameters
-/// (e.g. `"rsi:14"`). One cache belongs to one series.
-#[derive(Debug, Default)]
-pub struct IndicatorCache {
-    columns: Mutex<HashMap<String, Arc<Column>>>,
-}
-
-impl IndicatorCache {
-    /// An empty cache.
-    #[must_use]
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// The column for `key`, computing it with `compute` on first use.
-    /// Concurrent callers for the same key wait for one computation.
-    pub fn get_or_compute(&self, key: &str, compute: impl FnOnce() -> Vec<f64>) -> Arc<Vec<f64>> {
-        let cell = {
-            let mut columns = self.columns.lock().unwrap_or_else(PoisonError::into_inner);
-            Arc::clone(columns.entry(key.to_owned()).or_default())
-        };
-        Arc::clone(cell.get_or_init(|| Arc::new(compute())))
-    }
-
-    /// Number of distinct columns computed so far.
-    #[must_use]
-    pub fn len(&self) -> usize {
-        self.columns
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .len()
-    }
-
-    /// Whether nothing has been computed.
-    #[must_use]
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-}
-
-/// What a rule sees: the series and an indicator cache for it.
-#[derive(Debug)]
-pub struct RuleContext<'a> {
-    series: &'a OhlcvSeries,
-    cache: &'a IndicatorCache,
-}
-
-impl<'a> RuleContext<'a> {
-    /// A context over `series` sharing `cache` (which must belong to `series`).
-    #[must_use]
-    pub fn new(series: &'a OhlcvSeries, cache: &'a IndicatorCache) -> Self {
-        Self { series, cache }
-    }
-
-    /// The series being evaluated.
-    #[must_use]
-    pub fn series(&self) -> &'a OhlcvSeries {
-        self.series
-    }
-
-    /// A cached indicator column.
-    pub fn indicator(
-        &self,
-        key: &str,
-        compute: impl FnOnce(&OhlcvSeries) -> Vec<f64>,
-    ) -> Arc<Vec<f64>> {
-        self.cache.get_or_compute(key, || compute(self.series))
-    }
 }
 
 /// Signals of `rule` on `series` with a fresh cache.
@@ -147,91 +75,175 @@ pub struct RuleInfo {
     pub params: Vec<ParamSpec>,
 }
 
-type Builder = fn(&Params, usize) -> Result<Box<dyn Rule>>;
+/// Builds a rule from JSON params; `prefix` names nested params in errors.
+type Builder = fn(&Value, &str, usize) -> Result<Box<dyn Rule>>;
 
 struct Entry {
     rule_type: &'static str,
     description: &'static str,
     params: fn() -> Vec<ParamSpec>,
     build: Builder,
+    /// Typed grid expansion; `None` where params are not a flat struct.
+    grid: Option<GridBuilder>,
 }
 
-fn boxed<R: Rule + 'static>(rule: Result<R>) -> Result<Box<dyn Rule>> {
-    rule.map(|r| Box::new(r) as Box<dyn Rule>)
+/// Builds one rule per grid point from typed params (no JSON per point).
+pub(crate) type GridBuilder = fn(&Value, &[GridAxis]) -> Result<GridRules>;
+
+/// One grid axis: a parameter name and its values.
+pub(crate) type GridAxis = (String, Vec<Value>);
+
+/// Rules built for a grid, in grid order.
+#[derive(Debug, Default)]
+pub(crate) struct GridRules {
+    pub(crate) rules: Vec<Box<dyn Rule>>,
+    pub(crate) skipped: usize,
+    pub(crate) first_error: Option<CoreError>,
+}
+
+fn build_typed<P: RuleParams>(
+    params: &Value,
+    prefix: &str,
+    _depth: usize,
+) -> Result<Box<dyn Rule>> {
+    Ok(Box::new(P::from_json(params, prefix)?.into_rule()))
+}
+
+/// Builds the rule at every point of the product of `axes` over `base`:
+/// the base is checked once, each axis value once, and each point is a copy
+/// of the typed base with the axis fields set.
+fn grid_typed<P: RuleParams>(base: &Value, axes: &[GridAxis]) -> Result<GridRules> {
+    let specs = P::specs();
+    // Axis values override the base, so only the other base values must be valid.
+    let base = match base {
+        Value::Object(map) => {
+            let mut rest = map.clone();
+            rest.retain(|k, _| !axes.iter().any(|(name, _)| name == k));
+            P::from_json_unconstrained(&Value::Object(rest), "")?
+        }
+        other => P::from_json_unconstrained(other, "")?,
+    };
+    // Each axis value checked once; an invalid value skips its points.
+    let mut checked: Vec<(&str, Vec<Result<Value>>)> = Vec::with_capacity(axes.len());
+    for (name, values) in axes {
+        let spec = specs
+            .iter()
+            .find(|s| s.name == name)
+            .ok_or_else(|| crate::params::unknown_param(specs, "", name))?;
+        checked.push((name, values.iter().map(|v| spec.check(v, "")).collect()));
+    }
+    let total: usize = checked.iter().map(|(_, v)| v.len()).product();
+    let mut out = GridRules {
+        rules: Vec::with_capacity(total),
+        ..GridRules::default()
+    };
+    // Odometer over the product; the last axis varies fastest.
+    let mut index = vec![0usize; checked.len()];
+    for _ in 0..total {
+        let mut point = base.clone();
+        let mut error = None;
+        for ((name, values), &i) in checked.iter().zip(&index) {
+            match &values[i] {
+                Ok(v) => {
+                    point.set(name, v);
+                }
+                Err(e) => {
+                    error.get_or_insert_with(|| e.clone());
+                }
+            }
+        }
+        match error.map_or_else(|| point.validate_at(""), Err) {
+            Ok(()) => out.rules.push(Box::new(point.into_rule())),
+            Err(e) => {
+                out.skipped += 1;
+                out.first_error.get_or_insert(e);
+            }
+        }
+        for (slot, (_, values)) in index.iter_mut().zip(&checked).rev() {
+            *slot += 1;
+            if *slot < values.len() {
+                break;
+            }
+            *slot = 0;
+        }
+    }
+    Ok(out)
+}
+
+macro_rules! typed_entry {
+    ($name:literal, $params:ty, $description:literal) => {
+        Entry {
+            rule_type: $name,
+            description: $description,
+            params: || <$params>::specs().to_vec(),
+            build: build_typed::<$params>,
+            grid: Some(grid_typed::<$params>),
+        }
+    };
 }
 
 const REGISTRY: &[Entry] = &[
-    Entry {
-        rule_type: "RSI",
-        description: "Buy when RSI falls below oversold, sell when it rises above overbought",
-        params: rsi::params,
-        build: |p, _| boxed(RsiRule::from_params(p)),
-    },
-    Entry {
-        rule_type: "MACD",
-        description: "Buy when the MACD line crosses above its signal line, sell on the cross below",
-        params: macd::params,
-        build: |p, _| boxed(MacdRule::from_params(p)),
-    },
-    Entry {
-        rule_type: "RSI_MACD",
-        description: "Buy on RSI weakness while MACD is above its signal; sell when overbought or on a bearish MACD cross",
-        params: rsi_macd::params,
-        build: |p, _| boxed(RsiMacdRule::from_params(p)),
-    },
-    Entry {
-        rule_type: "MA_CROSS",
-        description: "Buy when the fast moving average crosses above the slow one, sell on the cross below",
-        params: ma_cross::params,
-        build: |p, _| boxed(MaCrossRule::from_params(p)),
-    },
-    Entry {
-        rule_type: "BOLLINGER",
-        description: "Buy below the lower Bollinger Band, sell above the upper band",
-        params: bollinger::params,
-        build: |p, _| boxed(BollingerRule::from_params(p)),
-    },
-    Entry {
-        rule_type: "VOLUME",
-        description: "Buy an up-close on a volume spike, sell a down-close on a volume spike",
-        params: volume::params,
-        build: |p, _| boxed(VolumeRule::from_params(p)),
-    },
-    Entry {
-        rule_type: "TREND",
-        description: "Hold while the close is above its long-term moving average",
-        params: trend::params,
-        build: |p, _| boxed(TrendRule::from_params(p)),
-    },
-    Entry {
-        rule_type: "ATR_BREAKOUT",
-        description: "Buy a close above EMA + k*ATR, sell a close below EMA - k*ATR",
-        params: atr_breakout::params,
-        build: |p, _| boxed(AtrBreakoutRule::from_params(p)),
-    },
-    Entry {
-        rule_type: "MOMENTUM",
-        description: "Buy when the rate of change exceeds the threshold, sell when it falls below its negative",
-        params: momentum::params,
-        build: |p, _| boxed(MomentumRule::from_params(p)),
-    },
-    Entry {
-        rule_type: "MEAN_REVERSION",
-        description: "Buy when the close's z-score is far below its mean, sell when it reverts",
-        params: mean_reversion::params,
-        build: |p, _| boxed(MeanReversionRule::from_params(p)),
-    },
-    Entry {
-        rule_type: "BREAKOUT",
-        description: "Buy a close above the Donchian high, sell a close below the exit channel's low",
-        params: breakout::params,
-        build: |p, _| boxed(BreakoutRule::from_params(p)),
-    },
+    typed_entry!(
+        "RSI",
+        RsiParams,
+        "Buy when RSI falls below oversold, sell when it rises above overbought"
+    ),
+    typed_entry!(
+        "MACD",
+        MacdParams,
+        "Buy when the MACD line crosses above its signal line, sell on the cross below"
+    ),
+    typed_entry!(
+        "RSI_MACD",
+        RsiMacdParams,
+        "Buy on RSI weakness while MACD is above its signal; sell when overbought or on a bearish MACD cross"
+    ),
+    typed_entry!(
+        "MA_CROSS",
+        MaCrossParams,
+        "Buy when the fast moving average crosses above the slow one, sell on the cross below"
+    ),
+    typed_entry!(
+        "BOLLINGER",
+        BollingerParams,
+        "Buy below the lower Bollinger Band, sell above the upper band"
+    ),
+    typed_entry!(
+        "VOLUME",
+        VolumeParams,
+        "Buy an up-close on a volume spike, sell a down-close on a volume spike"
+    ),
+    typed_entry!(
+        "TREND",
+        TrendParams,
+        "Hold while the close is above its long-term moving average"
+    ),
+    typed_entry!(
+        "ATR_BREAKOUT",
+        AtrBreakoutParams,
+        "Buy a close above EMA + k*ATR, sell a close below EMA - k*ATR"
+    ),
+    typed_entry!(
+        "MOMENTUM",
+        MomentumParams,
+        "Buy when the rate of change exceeds the threshold, sell when it falls below its negative"
+    ),
+    typed_entry!(
+        "MEAN_REVERSION",
+        MeanReversionParams,
+        "Buy when the close's z-score is far below its mean, sell when it reverts"
+    ),
+    typed_entry!(
+        "BREAKOUT",
+        BreakoutParams,
+        "Buy a close above the Donchian high, sell a close below the exit channel's low"
+    ),
     Entry {
         rule_type: "COMPOSITE",
         description: "Combine rules with AND / OR",
         params: composite::params,
-        build: |p, depth| boxed(CompositeRule::from_params(p, depth)),
+        build: |p, prefix, depth| Ok(Box::new(CompositeRule::from_json(p, prefix, depth)?)),
+        grid: None,
     },
 ];
 
@@ -273,19 +285,26 @@ pub fn build_rule(rule_type: &str, params: &Value) -> Result<Box<dyn Rule>> {
     build_nested(rule_type, params, "", 0)
 }
 
+fn find_entry(rule_type: &str) -> Result<&'static Entry> {
+    REGISTRY
+        .iter()
+        .find(|e| e.rule_type.eq_ignore_ascii_case(rule_type))
+        .ok_or_else(|| CoreError::UnknownRule {
+            rule_type: rule_type.to_owned(),
+            valid: rule_types().collect::<Vec<_>>().join(", "),
+        })
+}
+
 fn build_nested(
     rule_type: &str,
     params: &Value,
     prefix: &str,
     depth: usize,
 ) -> Result<Box<dyn Rule>> {
-    let entry = REGISTRY
-        .iter()
-        .find(|e| e.rule_type.eq_ignore_ascii_case(rule_type))
-        .ok_or_else(|| CoreError::UnknownRule {
-            rule_type: rule_type.to_owned(),
-            valid: rule_types().collect::<Vec<_>>().join(", "),
-        })?;
-    let parsed = Params::parse(&(entry.params)(), params, prefix)?;
-    (entry.build)(&parsed, depth)
+    (find_entry(rule_type)?.build)(params, prefix, depth)
+}
+
+/// The typed grid builder of `rule_type`, if it has one.
+pub(crate) fn grid_builder(rule_type: &str) -> Result<Option<GridBuilder>> {
+    Ok(find_entry(rule_type)?.grid)
 }

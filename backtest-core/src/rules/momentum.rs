@@ -1,37 +1,25 @@
 //! `MOMENTUM`: rate of change over a lookback.
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::common::{id_num, signals_from};
-use crate::{ParamSpec, Params, Result, Rule, RuleContext, Signal};
+use crate::params::rule_params;
+use crate::{Rule, RuleContext, Signal};
 
-pub(crate) fn params() -> Vec<ParamSpec> {
-    vec![
-        ParamSpec::int("lookback", 20, 1, 500, "Bars back for the rate of change"),
-        ParamSpec::float(
-            "threshold",
-            0.0,
-            (0.0, 100.0, 0.5),
-            "Rate of change in percent that triggers",
-        ),
-    ]
+rule_params! {
+    /// Parameters of [`MomentumRule`].
+    MomentumParams for MomentumRule {
+        lookback: usize = 20, int_range(1, 500), "Bars back for the rate of change";
+        threshold: f64 = 0.0, float_range(0.0, 100.0, 0.5), "Rate of change in percent that triggers";
+    }
+    check |_p| None
 }
 
 /// Buys when the `lookback`-bar rate of change exceeds `threshold` percent,
 /// sells when it falls below `-threshold` percent.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MomentumRule {
-    lookback: usize,
-    threshold: f64,
-}
-
-impl MomentumRule {
-    pub(crate) fn from_params(p: &Params) -> Result<Self> {
-        Ok(Self {
-            lookback: p.usize("lookback"),
-            threshold: p.float("threshold"),
-        })
-    }
+    params: MomentumParams,
 }
 
 impl Rule for MomentumRule {
@@ -40,16 +28,18 @@ impl Rule for MomentumRule {
     }
 
     fn rule_id(&self) -> String {
-        format!("MOMENTUM_{}_{}", self.lookback, id_num(self.threshold))
+        let p = &self.params;
+        format!("MOMENTUM_{}_{}", p.lookback, id_num(p.threshold))
     }
 
     fn params(&self) -> Value {
-        json!({"lookback": self.lookback, "threshold": self.threshold})
+        serde_json::to_value(self.params).unwrap_or(Value::Null)
     }
 
     fn signals(&self, ctx: &RuleContext<'_>) -> Vec<Signal> {
+        let p = &self.params;
         let close = ctx.series().close();
-        let n = self.lookback;
+        let n = p.lookback;
         let roc = |t: usize| {
             if t >= n && close[t - n] > 0.0 {
                 (close[t] / close[t - n] - 1.0) * 100.0
@@ -59,8 +49,8 @@ impl Rule for MomentumRule {
         };
         signals_from(
             close.len(),
-            |t| roc(t) > self.threshold,
-            |t| roc(t) < -self.threshold,
+            |t| roc(t) > p.threshold,
+            |t| roc(t) < -p.threshold,
         )
     }
 }

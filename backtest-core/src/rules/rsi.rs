@@ -1,54 +1,25 @@
 //! `RSI`: buy when oversold, sell when overbought.
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
-use super::common::{rsi, threshold_signals};
-use crate::{ParamSpec, Params, Result, Rule, RuleContext, Signal};
+use super::common::{id_num, threshold_signals};
+use crate::params::rule_params;
+use crate::{IndicatorKey, Rule, RuleContext, Signal};
 
-pub(crate) fn params() -> Vec<ParamSpec> {
-    vec![
-        ParamSpec::int(
-            "period",
-            14,
-            2,
-            200,
-            "RSI lookback in bars (Wilder smoothing)",
-        ),
-        ParamSpec::float(
-            "oversold",
-            30.0,
-            (1.0, 99.0, 1.0),
-            "Buy when RSI falls below this level",
-        ),
-        ParamSpec::float(
-            "overbought",
-            70.0,
-            (1.0, 99.0, 1.0),
-            "Sell when RSI rises above this level",
-        ),
-    ]
+rule_params! {
+    /// Parameters of [`RsiRule`].
+    RsiParams for RsiRule {
+        period: usize = 14, int_range(2, 200), "RSI lookback in bars (Wilder smoothing)";
+        oversold: f64 = 30.0, float_range(1.0, 99.0, 1.0), "Buy when RSI falls below this level";
+        overbought: f64 = 70.0, float_range(1.0, 99.0, 1.0), "Sell when RSI rises above this level";
+    }
+    check |p| (p.oversold >= p.overbought).then_some(("oversold", "must be below overbought"))
 }
 
 /// Enters long when RSI(t) < oversold, exits when RSI(t) > overbought.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RsiRule {
-    period: usize,
-    oversold: f64,
-    overbought: f64,
-}
-
-impl RsiRule {
-    pub(crate) fn from_params(p: &Params) -> Result<Self> {
-        let rule = Self {
-            period: p.usize("period"),
-            oversold: p.float("oversold"),
-            overbought: p.float("overbought"),
-        };
-        if rule.oversold >= rule.overbought {
-            return Err(p.constraint_error("oversold", "must be below overbought"));
-        }
-        Ok(rule)
-    }
+    params: RsiParams,
 }
 
 impl Rule for RsiRule {
@@ -57,20 +28,22 @@ impl Rule for RsiRule {
     }
 
     fn rule_id(&self) -> String {
+        let p = &self.params;
         format!(
             "RSI_{}_{}_{}",
-            self.period,
-            super::common::id_num(self.oversold),
-            super::common::id_num(self.overbought)
+            p.period,
+            id_num(p.oversold),
+            id_num(p.overbought)
         )
     }
 
     fn params(&self) -> Value {
-        json!({"period": self.period, "oversold": self.oversold, "overbought": self.overbought})
+        serde_json::to_value(self.params).unwrap_or(Value::Null)
     }
 
     fn signals(&self, ctx: &RuleContext<'_>) -> Vec<Signal> {
-        let rsi = rsi(ctx, self.period);
-        threshold_signals(&rsi, self.oversold, self.overbought)
+        let p = &self.params;
+        let rsi = ctx.indicator(IndicatorKey::Rsi { period: p.period });
+        threshold_signals(rsi.main(), p.oversold, p.overbought)
     }
 }

@@ -1,29 +1,28 @@
 //! `RSI_MACD`: RSI weakness confirmed by MACD momentum.
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
-use super::common::{crossed_below, macd, rsi, signals_from};
-use crate::{ParamSpec, Params, Result, Rule, RuleContext, Signal};
+use super::common::{crossed_below, id_num, signals_from};
+use crate::params::rule_params;
+use crate::{IndicatorKey, Rule, RuleContext, Signal};
 
-pub(crate) fn params() -> Vec<ParamSpec> {
-    vec![
-        ParamSpec::int("rsi_period", 14, 2, 200, "RSI lookback in bars"),
-        ParamSpec::float(
-            "oversold",
-            40.0,
-            (1.0, 99.0, 1.0),
-            "Buy only while RSI is below this level",
-        ),
-        ParamSpec::float(
-            "overbought",
-            70.0,
-            (1.0, 99.0, 1.0),
-            "Sell when RSI rises above this level",
-        ),
-        ParamSpec::int("fast", 12, 2, 100, "MACD fast EMA period"),
-        ParamSpec::int("slow", 26, 3, 200, "MACD slow EMA period"),
-        ParamSpec::int("signal", 9, 2, 100, "MACD signal EMA period"),
-    ]
+rule_params! {
+    /// Parameters of [`RsiMacdRule`].
+    RsiMacdParams for RsiMacdRule {
+        rsi_period: usize = 14, int_range(2, 200), "RSI lookback in bars";
+        oversold: f64 = 40.0, float_range(1.0, 99.0, 1.0), "Buy only while RSI is below this level";
+        overbought: f64 = 70.0, float_range(1.0, 99.0, 1.0), "Sell when RSI rises above this level";
+        fast: usize = 12, int_range(2, 100), "MACD fast EMA period";
+        slow: usize = 26, int_range(3, 200), "MACD slow EMA period";
+        signal: usize = 9, int_range(2, 100), "MACD signal EMA period";
+    }
+    check |p| if p.oversold >= p.overbought {
+        Some(("oversold", "must be below overbought"))
+    } else if p.fast >= p.slow {
+        Some(("fast", "must be below slow"))
+    } else {
+        None
+    }
 }
 
 /// Buys when RSI(t) < oversold while the MACD line is above its signal line
@@ -31,32 +30,7 @@ pub(crate) fn params() -> Vec<ParamSpec> {
 /// the MACD line crosses below its signal line.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RsiMacdRule {
-    rsi_period: usize,
-    oversold: f64,
-    overbought: f64,
-    fast: usize,
-    slow: usize,
-    signal: usize,
-}
-
-impl RsiMacdRule {
-    pub(crate) fn from_params(p: &Params) -> Result<Self> {
-        let rule = Self {
-            rsi_period: p.usize("rsi_period"),
-            oversold: p.float("oversold"),
-            overbought: p.float("overbought"),
-            fast: p.usize("fast"),
-            slow: p.usize("slow"),
-            signal: p.usize("signal"),
-        };
-        if rule.oversold >= rule.overbought {
-            return Err(p.constraint_error("oversold", "must be below overbought"));
-        }
-        if rule.fast >= rule.slow {
-            return Err(p.constraint_error("fast", "must be below slow"));
-        }
-        Ok(rule)
-    }
+    params: RsiMacdParams,
 }
 
 impl Rule for RsiMacdRule {
@@ -65,31 +39,37 @@ impl Rule for RsiMacdRule {
     }
 
     fn rule_id(&self) -> String {
+        let p = &self.params;
         format!(
             "RSI_MACD_{}_{}_{}_{}_{}_{}",
-            self.rsi_period,
-            super::common::id_num(self.oversold),
-            super::common::id_num(self.overbought),
-            self.fast,
-            self.slow,
-            self.signal
+            p.rsi_period,
+            id_num(p.oversold),
+            id_num(p.overbought),
+            p.fast,
+            p.slow,
+            p.signal
         )
     }
 
     fn params(&self) -> Value {
-        json!({
-            "rsi_period": self.rsi_period, "oversold": self.oversold, "overbought": self.overbought,
-            "fast": self.fast, "slow": self.slow, "signal": self.signal,
-        })
+        serde_json::to_value(self.params).unwrap_or(Value::Null)
     }
 
     fn signals(&self, ctx: &RuleContext<'_>) -> Vec<Signal> {
-        let rsi = rsi(ctx, self.rsi_period);
-        let (line, signal) = macd(ctx, self.fast, self.slow, self.signal);
+        let p = &self.params;
+        let rsi = ctx.indicator(IndicatorKey::Rsi {
+            period: p.rsi_period,
+        });
+        let macd = ctx.indicator(IndicatorKey::Macd {
+            fast: p.fast,
+            slow: p.slow,
+            signal: p.signal,
+        });
+        let (rsi, line, signal) = (rsi.main(), macd.line(0), macd.line(1));
         signals_from(
             rsi.len(),
-            |t| rsi[t] < self.oversold && line[t] > signal[t],
-            |t| rsi[t] > self.overbought || crossed_below(&line, &signal, t),
+            |t| rsi[t] < p.oversold && line[t] > signal[t],
+            |t| rsi[t] > p.overbought || crossed_below(line, signal, t),
         )
     }
 }

@@ -1,32 +1,25 @@
 //! `TREND`: long-term trend filter.
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
-use super::common::{moving_average, signals_from};
-use crate::{ParamSpec, Params, Result, Rule, RuleContext, Signal};
+use super::common::signals_from;
+use crate::params::rule_params;
+use crate::{MaKind, Rule, RuleContext, Signal};
 
-pub(crate) fn params() -> Vec<ParamSpec> {
-    vec![
-        ParamSpec::int("period", 200, 5, 500, "Trend moving-average period"),
-        ParamSpec::choice("kind", &["sma", "ema"], "Moving-average type"),
-    ]
+rule_params! {
+    /// Parameters of [`TrendRule`].
+    TrendParams for TrendRule {
+        period: usize = 200, int_range(5, 500), "Trend moving-average period";
+        kind: MaKind = MaKind::Sma, choice_of(MaKind::CHOICES), "Moving-average type";
+    }
+    check |_p| None
 }
 
 /// In the market while the close is above its long-term moving average:
 /// buys when close(t) > MA(t), sells when close(t) < MA(t).
 #[derive(Debug, Clone, PartialEq)]
 pub struct TrendRule {
-    period: usize,
-    kind: String,
-}
-
-impl TrendRule {
-    pub(crate) fn from_params(p: &Params) -> Result<Self> {
-        Ok(Self {
-            period: p.usize("period"),
-            kind: p.choice("kind").to_owned(),
-        })
-    }
+    params: TrendParams,
 }
 
 impl Rule for TrendRule {
@@ -35,15 +28,18 @@ impl Rule for TrendRule {
     }
 
     fn rule_id(&self) -> String {
-        format!("TREND_{}_{}", self.period, self.kind.to_uppercase())
+        let p = &self.params;
+        format!("TREND_{}_{}", p.period, p.kind.as_str().to_uppercase())
     }
 
     fn params(&self) -> Value {
-        json!({"period": self.period, "kind": self.kind})
+        serde_json::to_value(self.params).unwrap_or(Value::Null)
     }
 
     fn signals(&self, ctx: &RuleContext<'_>) -> Vec<Signal> {
-        let ma = moving_average(ctx, &self.kind, self.period);
+        let p = &self.params;
+        let ma = ctx.moving_average(p.kind, p.period);
+        let ma = ma.main();
         let close = ctx.series().close();
         signals_from(close.len(), |t| close[t] > ma[t], |t| close[t] < ma[t])
     }

@@ -1,20 +1,18 @@
 //! `VOLUME`: price moves confirmed by a volume spike.
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::common::{id_num, signals_from};
-use crate::{indicators, ParamSpec, Params, Result, Rule, RuleContext, Signal};
+use crate::params::rule_params;
+use crate::{IndicatorKey, MaKind, Rule, RuleContext, Signal, Source};
 
-pub(crate) fn params() -> Vec<ParamSpec> {
-    vec![
-        ParamSpec::int("period", 20, 2, 200, "Average-volume lookback"),
-        ParamSpec::float(
-            "multiplier",
-            2.0,
-            (1.0, 10.0, 0.1),
-            "Spike: volume above this multiple of its average",
-        ),
-    ]
+rule_params! {
+    /// Parameters of [`VolumeRule`].
+    VolumeParams for VolumeRule {
+        period: usize = 20, int_range(2, 200), "Average-volume lookback";
+        multiplier: f64 = 2.0, float_range(1.0, 10.0, 0.1), "Spike: volume above this multiple of its average";
+    }
+    check |_p| None
 }
 
 /// Buys on an up-close with volume above `multiplier` × its `period`-bar
@@ -22,17 +20,7 @@ pub(crate) fn params() -> Vec<ParamSpec> {
 /// with such a spike.
 #[derive(Debug, Clone, PartialEq)]
 pub struct VolumeRule {
-    period: usize,
-    multiplier: f64,
-}
-
-impl VolumeRule {
-    pub(crate) fn from_params(p: &Params) -> Result<Self> {
-        Ok(Self {
-            period: p.usize("period"),
-            multiplier: p.float("multiplier"),
-        })
-    }
+    params: VolumeParams,
 }
 
 impl Rule for VolumeRule {
@@ -41,20 +29,24 @@ impl Rule for VolumeRule {
     }
 
     fn rule_id(&self) -> String {
-        format!("VOLUME_{}_{}", self.period, id_num(self.multiplier))
+        let p = &self.params;
+        format!("VOLUME_{}_{}", p.period, id_num(p.multiplier))
     }
 
     fn params(&self) -> Value {
-        json!({"period": self.period, "multiplier": self.multiplier})
+        serde_json::to_value(self.params).unwrap_or(Value::Null)
     }
 
     fn signals(&self, ctx: &RuleContext<'_>) -> Vec<Signal> {
-        let period = self.period;
-        let avg = ctx.indicator(&format!("volume_sma:{period}"), |s| {
-            indicators::sma(s.volume(), period)
+        let p = &self.params;
+        let avg = ctx.indicator(IndicatorKey::MovingAverage {
+            kind: MaKind::Sma,
+            source: Source::Volume,
+            period: p.period,
         });
+        let avg = avg.main();
         let (close, volume) = (ctx.series().close(), ctx.series().volume());
-        let spike = |t: usize| t > 0 && volume[t] > self.multiplier * avg[t - 1];
+        let spike = |t: usize| t > 0 && volume[t] > p.multiplier * avg[t - 1];
         signals_from(
             close.len(),
             |t| spike(t) && close[t] > close[t - 1],
