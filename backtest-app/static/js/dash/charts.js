@@ -1,66 +1,29 @@
-// Interactive charts (uPlot, vendored; loaded as a classic script before the
-// modules run, so `uPlot` is a global). A pane's chart is built when the pane
-// is first shown: a hidden pane has no width to size it by.
+// Interactive charts (uPlot), one per chart on the page: each is built when
+// its pane is first shown (a hidden pane has no width to size it by) and
+// rebuilt for every new result. The server's PNGs are offered as downloads
+// beside them, never drawn a second time.
 
-import { fmtNum, isNum, toEpoch, el } from "./format.js";
+import { COLORS, baseOptions, drawZeroLine, pctFmt, valueFmt, xs } from "./chart-base.js";
+import { el, isNum, toEpoch } from "./format.js";
+import { candlesChart, ordersChart } from "./price-charts.js";
 
 /* global uPlot */
 
-let result = null;            // the result on screen
-const charts = new Map();     // pane id -> uPlot instance
+let result = null;          // the result on screen
+const charts = new Map();   // host element id -> uPlot instance
 
-
-const COLORS = {
-  line: "#4dabf7",
-  cash: "#adb5bd",
-  position: "#f59f00",
-  total: "#4dabf7",
-  drawdown: "#f85149",
-  up: "#3fb950",
-  down: "#f85149",
-  grid: "rgba(255,255,255,0.08)",
-  axis: "#ced4da",
-};
-
+// Pane id -> [host element id, builder] for each chart in the pane.
 const CHART_BUILDERS = {
-  "pane-equity": ["equity-chart", equityChart],
-  "pane-drawdown": ["drawdown-chart", drawdownChart],
-  "pane-portfolio": ["portfolio-chart", portfolioChart],
-  "pane-candles": ["candles-chart", candlesChart],
+  "pane-equity": [["equity-chart", equityChart]],
+  "pane-drawdown": [["drawdown-chart", drawdownChart]],
+  "pane-portfolio": [
+    ["portfolio-chart", portfolioChart],
+    ["orders-chart", ordersChart],
+    ["trade-pnl-chart", tradePnlChart],
+    ["cumret-chart", cumulativeReturnChart],
+  ],
+  "pane-candles": [["candles-chart", candlesChart]],
 };
-
-function axis(label) {
-  return {
-    stroke: COLORS.axis,
-    grid: { stroke: COLORS.grid },
-    ticks: { stroke: COLORS.grid },
-    font: "14px system-ui, sans-serif",
-    label,
-    labelFont: "14px system-ui, sans-serif",
-    size: 70,
-  };
-}
-
-function baseOptions(host, series, yLabel) {
-  return {
-    width: Math.max(host.clientWidth, 300),
-    height: host.classList.contains("uplot-tall") ? 420 : 320,
-    tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), "Etc/UTC"),
-    cursor: { drag: { x: true, y: false }, focus: { prox: 30 } },
-    scales: { x: { time: true } },
-    axes: [
-      { ...axis(), size: 50 },
-      axis(yLabel),
-    ],
-    series: [{ label: "Date" }, ...series],
-  };
-}
-
-const valueFmt = (digits) => (_u, v) => (isNum(v) ? fmtNum(v, digits) : "—");
-
-function xs(points) {
-  return points.map((p) => toEpoch(p.date));
-}
 
 function equityChart(res, host) {
   const curve = res.equity_curve || [];
@@ -73,10 +36,7 @@ function equityChart(res, host) {
 function drawdownChart(res, host) {
   const curve = res.drawdown_curve || [];
   const opts = baseOptions(host, [
-    {
-      label: "Drawdown %", stroke: COLORS.drawdown, fill: "rgba(248,81,73,0.2)", width: 1.5,
-      value: (_u, v) => (isNum(v) ? `${fmtNum(v, 2)} %` : "—"),
-    },
+    { label: "Drawdown %", stroke: COLORS.drawdown, fill: "rgba(248,81,73,0.2)", width: 1.5, value: pctFmt },
   ], "Drawdown %");
   return new uPlot(opts, [xs(curve), curve.map((p) => p.drawdown_pct)], host);
 }
@@ -96,106 +56,80 @@ function portfolioChart(res, host) {
   ], host);
 }
 
-// OHLC candlesticks drawn in a uPlot draw hook, with ▲ buys / ▼ sells at
-// their fill prices. The OHLC and signal series have no lines of their own;
-// they feed the scales and the hover legend.
-function candlesChart(res, host) {
-  const candles = res.price_candles || [];
-  const x = xs(candles);
+// Each trade's PnL % as a point at its exit bar (green profit, red loss or
+// break-even, as the server chart), with a zero line.
+function tradePnlChart(res, host) {
+  const bars = res.price_candles || [];
+  const x = xs(bars);
   const byTime = new Map(x.map((t, i) => [t, i]));
-  const byDay = new Map(candles.map((c, i) => [String(c.date).slice(0, 10), i]));
-  const buys = new Array(candles.length).fill(null);
-  const sells = new Array(candles.length).fill(null);
-  for (const s of res.signals || []) {
-    const exact = byTime.get(toEpoch(s.date));
-    const i = exact !== undefined ? exact : byDay.get(String(s.date).slice(0, 10));
-    if (i === undefined) continue;
-    (s.action === "BUY" ? buys : sells)[i] = s.price;
+  const byDay = new Map(bars.map((c, i) => [String(c.date).slice(0, 10), i]));
+  const profit = new Array(x.length).fill(null);
+  const loss = new Array(x.length).fill(null);
+  for (const t of res.trades || []) {
+    const exact = byTime.get(toEpoch(t.exit_timestamp));
+    const i = exact !== undefined ? exact : byDay.get(String(t.exit_timestamp).slice(0, 10));
+    if (i === undefined || !isNum(t.pnl_pct)) continue;
+    (t.pnl_abs > 0 ? profit : loss)[i] = t.pnl_pct;
   }
-  const hidden = (label, stroke) => ({
-    label, stroke, paths: () => null, points: { show: false }, value: valueFmt(2),
+  const dots = (label, color) => ({
+    label, stroke: color, fill: color, paths: () => null, value: pctFmt,
+    points: { show: true, size: 9, stroke: color, fill: color },
   });
+  const opts = baseOptions(host, [dots("Profit", COLORS.up), dots("Loss", COLORS.down)], "PnL %");
+  opts.scales.y = { range: (_u, min, max) => zeroRange(min, max) };
+  opts.hooks = { draw: [drawZeroLine] };
+  return new uPlot(opts, [x, profit, loss], host);
+}
+
+// Cumulative return % of the strategy (equity against the initial capital)
+// and of buy & hold (close against the first close), as the server chart.
+function cumulativeReturnChart(res, host) {
+  const curve = res.equity_curve || [];
+  const bars = res.price_candles || [];
+  const capital = initialCapital(res);
+  const firstClose = bars.length ? bars[0].close : null;
   const opts = baseOptions(host, [
-    hidden("Open", COLORS.axis),
-    hidden("High", COLORS.up),
-    hidden("Low", COLORS.down),
-    hidden("Close", COLORS.line),
-    hidden("Buy ▲", COLORS.up),
-    hidden("Sell ▼", COLORS.down),
-  ], "Price");
-  opts.hooks = { draw: [drawCandles] };
+    { label: "Strategy", stroke: COLORS.line, width: 2, value: pctFmt },
+    { label: "Buy & hold", stroke: COLORS.hold, width: 1.5, dash: [6, 4], value: pctFmt },
+  ], "Return %");
+  opts.scales.y = { range: (_u, min, max) => zeroRange(min, max) };
+  opts.hooks = { draw: [drawZeroLine] };
+  const pct = (v, base) => (isNum(v) && isNum(base) && base !== 0 ? (v / base - 1) * 100 : null);
   return new uPlot(opts, [
-    x,
-    candles.map((c) => c.open),
-    candles.map((c) => c.high),
-    candles.map((c) => c.low),
-    candles.map((c) => c.close),
-    buys,
-    sells,
+    xs(curve),
+    curve.map((p) => pct(p.equity, capital)),
+    curve.map((_p, i) => pct(bars[i] && bars[i].close, firstClose)),
   ], host);
 }
 
-function drawCandles(u) {
-  const [x, open, high, low, close, buys, sells] = u.data;
-  const ctx = u.ctx;
-  const [i0, i1] = [u.series[0].idxs ? u.series[0].idxs[0] : 0, u.series[0].idxs ? u.series[0].idxs[1] : x.length - 1];
-  const visible = Math.max(i1 - i0 + 1, 1);
-  const bodyWidth = Math.max(1, Math.min(12, (u.bbox.width / visible) * 0.6));
-  const px = (i) => Math.round(u.valToPos(x[i], "x", true));
-  const py = (v) => Math.round(u.valToPos(v, "y", true));
-
-  ctx.save();
-  ctx.beginPath();
-  ctx.rect(u.bbox.left, u.bbox.top, u.bbox.width, u.bbox.height);
-  ctx.clip();
-  for (let i = i0; i <= i1; i++) {
-    if (!isNum(open[i]) || !isNum(close[i])) continue;
-    const color = close[i] >= open[i] ? COLORS.up : COLORS.down;
-    const cx = px(i);
-    ctx.strokeStyle = color;
-    ctx.fillStyle = color;
-    ctx.lineWidth = 1;
-    ctx.beginPath();
-    ctx.moveTo(cx + 0.5, py(high[i]));
-    ctx.lineTo(cx + 0.5, py(low[i]));
-    ctx.stroke();
-    const top = py(Math.max(open[i], close[i]));
-    const bottom = py(Math.min(open[i], close[i]));
-    ctx.fillRect(cx - bodyWidth / 2 + 0.5, top, bodyWidth, Math.max(bottom - top, 1));
-  }
-  const marker = Math.max(10, Math.min(14, bodyWidth + 6)) * devicePixelRatio;
-  const triangle = (cx, cy, up, color) => {
-    ctx.fillStyle = color;
-    ctx.beginPath();
-    if (up) {
-      ctx.moveTo(cx, cy);
-      ctx.lineTo(cx - marker / 2, cy + marker);
-      ctx.lineTo(cx + marker / 2, cy + marker);
-    } else {
-      ctx.moveTo(cx, cy);
-      ctx.lineTo(cx - marker / 2, cy - marker);
-      ctx.lineTo(cx + marker / 2, cy - marker);
-    }
-    ctx.closePath();
-    ctx.fill();
-  };
-  for (let i = i0; i <= i1; i++) {
-    if (isNum(buys[i])) triangle(px(i), py(low[i]) + 3, true, COLORS.up);
-    if (isNum(sells[i])) triangle(px(i), py(high[i]) - 3, false, COLORS.down);
-  }
-  ctx.restore();
+// The run's initial capital: the final equity over (1 + total return); the
+// result does not repeat the request's settings. Falls back to the first bar.
+function initialCapital(res) {
+  const curve = res.equity_curve || [];
+  const last = curve.length ? curve[curve.length - 1].equity : null;
+  const total = res.metrics ? res.metrics.total_return_pct : null;
+  if (isNum(last) && isNum(total) && total > -100) return last / (1 + total / 100);
+  return curve.length ? curve[0].equity : null;
 }
 
-// Builds a pane's interactive chart when the pane is first shown (a hidden
-// pane has no width to size it by).
+// A y range that always shows zero, padded by 10 %.
+function zeroRange(min, max) {
+  const lo = Math.min(isNum(min) ? min : 0, 0);
+  const hi = Math.max(isNum(max) ? max : 0, 0);
+  const pad = (hi - lo) * 0.1 || 1;
+  return [lo - pad, hi + pad];
+}
+
+// Draws the interactive charts of a pane that is shown.
 export function drawChart(paneId) {
-  const builder = CHART_BUILDERS[paneId];
-  if (!builder || !result || charts.has(paneId)) return;
-  if (typeof uPlot === "undefined") return;
-  const [hostId, build] = builder;
-  const host = el(hostId);
-  host.replaceChildren();
-  charts.set(paneId, build(result, host));
+  const builders = CHART_BUILDERS[paneId];
+  if (!builders || !result || typeof uPlot === "undefined") return;
+  for (const [hostId, build] of builders) {
+    if (charts.has(hostId)) continue;
+    const host = el(hostId);
+    host.replaceChildren();
+    charts.set(hostId, build(result, host));
+  }
 }
 
 // A new result: the old charts go, the new ones are drawn when shown.
@@ -206,9 +140,8 @@ export function setChartResult(next) {
 }
 
 export function resizeCharts() {
-  for (const [paneId, chart] of charts) {
-    const host = el(CHART_BUILDERS[paneId][0]);
+  for (const [hostId, chart] of charts) {
+    const host = el(hostId);
     if (host.clientWidth > 0) chart.setSize({ width: host.clientWidth, height: chart.height });
   }
 }
-

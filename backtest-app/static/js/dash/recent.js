@@ -4,21 +4,26 @@ import { api } from "./api.js";
 import { BADGE_CLASSES } from "./form.js";
 import { el, shortId } from "./format.js";
 
+let pending = 0; // loads in flight; the list is aria-busy while any is
+
 export async function loadRecentRuns() {
   const list = el("recent-runs");
-  let runs;
+  pending += 1;
+  list.setAttribute("aria-busy", "true");
   try {
     const page = await api("GET", "/api/runs?limit=10");
-    runs = Array.isArray(page) ? page : (page.runs || []);
+    const runs = Array.isArray(page) ? page : (page.runs || []);
+    if (runs.length === 0) {
+      list.replaceChildren(runItem(null, "No runs yet."));
+    } else {
+      list.replaceChildren(...runs.map((run) => runItem(run)));
+    }
   } catch (err) {
     list.replaceChildren(runItem(null, `Recent runs could not be loaded: ${err.message}`));
-    return;
+  } finally {
+    pending -= 1;
+    if (pending === 0) list.setAttribute("aria-busy", "false");
   }
-  if (runs.length === 0) {
-    list.replaceChildren(runItem(null, "No runs yet."));
-    return;
-  }
-  list.replaceChildren(...runs.map((run) => runItem(run)));
 }
 
 function runItem(run, text) {

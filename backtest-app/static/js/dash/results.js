@@ -1,9 +1,19 @@
-// Puts a result on screen: warnings, KPI cards, server images, trades, and
-// the interactive chart of the visible tab.
+// Puts a result on screen: warnings, KPI cards, trades, the interactive
+// chart of the visible tab, and the server's PNGs as download links.
 
 import { drawChart, setChartResult } from "./charts.js";
 import { el } from "./format.js";
 import { renderKpis, renderTrades } from "./tables.js";
+
+// Download link id -> [file name suffix, the PNG data URI in a result].
+const PNG_LINKS = {
+  "equity-png": ["equity", (r, c) => r.chart_base64],
+  "drawdown-png": ["drawdown", (r, c) => c.drawdown_curve_base64],
+  "orders-png": ["orders", (r, c) => c.portfolio_orders_base64],
+  "trade-pnl-png": ["trade-pnl", (r, c) => c.trade_pnl_base64],
+  "cumret-png": ["cumulative-return", (r, c) => c.cumulative_return_base64],
+  "candles-png": ["candles", (r, c) => c.candles_base64],
+};
 
 export function renderResult(result) {
   setChartResult(result);
@@ -17,26 +27,25 @@ export function renderResult(result) {
 
   renderKpis(result.metrics || {});
   const charts = result.charts || {};
-  setImage("equity-img", result.chart_base64);
-  setImage("drawdown-img", charts.drawdown_curve_base64);
-  setImage("orders-img", charts.portfolio_orders_base64);
-  setImage("trade-pnl-img", charts.trade_pnl_base64);
-  setImage("cumret-img", charts.cumulative_return_base64);
-  setImage("candles-img", charts.candles_base64);
+  const stem = `${result.ticker || "backtest"}-${result.rule_type || "run"}`.replace(/[^A-Za-z0-9._-]+/g, "_");
+  for (const [id, [suffix, png]] of Object.entries(PNG_LINKS)) {
+    setPngLink(el(id), png(result, charts), `${stem}-${suffix}.png`);
+  }
   renderTrades(result.trades || []);
 
   const active = document.querySelector("#results .tab-pane.active");
   if (active) drawChart(active.id);
 }
 
-function setImage(id, src) {
-  const img = el(id);
-  const figure = img.closest("figure");
-  if (typeof src === "string" && src.startsWith("data:image/")) {
-    img.src = src;
-    figure.classList.remove("d-none");
+// Shows the link when the run rendered this PNG (the request's `charts`).
+function setPngLink(link, src, fileName) {
+  if (typeof src === "string" && src.startsWith("data:image/png;base64,")) {
+    link.href = src;
+    link.download = fileName;
+    link.classList.remove("d-none");
   } else {
-    img.removeAttribute("src");
-    figure.classList.add("d-none");
+    link.removeAttribute("href");
+    link.removeAttribute("download");
+    link.classList.add("d-none");
   }
 }

@@ -1,0 +1,93 @@
+// Price charts: OHLC candlesticks and the close line, each with ▲ buys and
+// ▼ sells at their fill prices.
+
+import {
+  COLORS, baseOptions, clipped, hidden, ordersByBar, triangle, valueFmt, visibleRange, xs,
+} from "./chart-base.js";
+import { isNum } from "./format.js";
+
+/* global uPlot */
+
+// Candlesticks drawn in a draw hook; the OHLC and signal series have no
+// lines of their own, they feed the scales and the hover legend.
+export function candlesChart(res, host) {
+  const candles = res.price_candles || [];
+  const x = xs(candles);
+  const { buys, sells } = ordersByBar(candles, x, res.signals);
+  const opts = baseOptions(host, [
+    hidden("Open", COLORS.axis),
+    hidden("High", COLORS.up),
+    hidden("Low", COLORS.down),
+    hidden("Close", COLORS.line),
+    hidden("Buy ▲", COLORS.up),
+    hidden("Sell ▼", COLORS.down),
+  ], "Price");
+  opts.hooks = { draw: [drawCandles] };
+  return new uPlot(opts, [
+    x,
+    candles.map((c) => c.open),
+    candles.map((c) => c.high),
+    candles.map((c) => c.low),
+    candles.map((c) => c.close),
+    buys,
+    sells,
+  ], host);
+}
+
+function drawCandles(u) {
+  const [x, open, high, low, close, buys, sells] = u.data;
+  const [i0, i1] = visibleRange(u);
+  const visible = Math.max(i1 - i0 + 1, 1);
+  const bodyWidth = Math.max(1, Math.min(12, (u.bbox.width / visible) * 0.6));
+  const px = (i) => Math.round(u.valToPos(x[i], "x", true));
+  const py = (v) => Math.round(u.valToPos(v, "y", true));
+  clipped(u, (ctx) => {
+    for (let i = i0; i <= i1; i++) {
+      if (!isNum(open[i]) || !isNum(close[i])) continue;
+      const color = close[i] >= open[i] ? COLORS.up : COLORS.down;
+      const cx = px(i);
+      ctx.strokeStyle = color;
+      ctx.fillStyle = color;
+      ctx.lineWidth = 1;
+      ctx.beginPath();
+      ctx.moveTo(cx + 0.5, py(high[i]));
+      ctx.lineTo(cx + 0.5, py(low[i]));
+      ctx.stroke();
+      const top = py(Math.max(open[i], close[i]));
+      const bottom = py(Math.min(open[i], close[i]));
+      ctx.fillRect(cx - bodyWidth / 2 + 0.5, top, bodyWidth, Math.max(bottom - top, 1));
+    }
+    const size = Math.max(10, Math.min(14, bodyWidth + 6)) * devicePixelRatio;
+    for (let i = i0; i <= i1; i++) {
+      if (isNum(buys[i])) triangle(ctx, px(i), py(low[i]) + 3, true, COLORS.up, size);
+      if (isNum(sells[i])) triangle(ctx, px(i), py(high[i]) - 3, false, COLORS.down, size);
+    }
+  });
+}
+
+// The close with each order's marker tip at its fill price.
+export function ordersChart(res, host) {
+  const candles = res.price_candles || [];
+  const x = xs(candles);
+  const { buys, sells } = ordersByBar(candles, x, res.signals);
+  const opts = baseOptions(host, [
+    { label: "Close", stroke: COLORS.line, width: 1.5, value: valueFmt(2) },
+    hidden("Buy ▲", COLORS.up),
+    hidden("Sell ▼", COLORS.down),
+  ], "Price");
+  opts.hooks = { draw: [drawOrders] };
+  return new uPlot(opts, [x, candles.map((c) => c.close), buys, sells], host);
+}
+
+function drawOrders(u) {
+  const [x, , buys, sells] = u.data;
+  const [i0, i1] = visibleRange(u);
+  const size = 12 * devicePixelRatio;
+  clipped(u, (ctx) => {
+    for (let i = i0; i <= i1; i++) {
+      const cx = Math.round(u.valToPos(x[i], "x", true));
+      if (isNum(buys[i])) triangle(ctx, cx, Math.round(u.valToPos(buys[i], "y", true)), true, COLORS.up, size);
+      if (isNum(sells[i])) triangle(ctx, cx, Math.round(u.valToPos(sells[i], "y", true)), false, COLORS.down, size);
+    }
+  });
+}
