@@ -42,6 +42,9 @@
 //! - [`optimizer`]: parallel grid search (rayon), each distinct indicator
 //!   computed once per grid.
 //! - [`analyzer`]: parameter check and signal statistics for a rule.
+//! - [`stats`]: every run statistic (returns, volatility, Sharpe, Sortino,
+//!   Calmar, drawdowns and their durations, CAGR, exposure, trade
+//!   statistics), one per file, with one flat-curve guard.
 //!
 //! ## ASSUMPTIONS (the execution model)
 //!
@@ -88,6 +91,7 @@ mod params;
 pub mod rules;
 mod series;
 mod signal;
+pub mod stats;
 mod timeframe;
 
 pub use error::{CoreError, Result};

@@ -1,4 +1,5 @@
-//! Engine-level metrics, accumulated in one pass over the equity curve.
+//! Engine-level metrics, accumulated in one pass over the equity curve
+//! through the [`stats`](crate::stats) accumulators.
 //!
 //! Definitions (the adapter reports these values and never recomputes them):
 //! - total return % = `(final_equity / initial_capital - 1) * 100`;
@@ -13,6 +14,11 @@
 //!   without a losing trade.
 
 use serde::{Deserialize, Serialize};
+
+use crate::stats::drawdown::DrawdownTracker;
+use crate::stats::returns::bar_return;
+use crate::stats::sharpe::SharpeAccumulator;
+use crate::stats::trades::ProfitFactorAccumulator;
 
 /// Metrics the engine computes for every run.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -29,21 +35,17 @@ pub struct EngineMetrics {
     pub profit_factor: Option<f64>,
 }
 
-/// Streaming accumulator behind [`EngineMetrics`]; O(1) memory.
+/// Streaming accumulator behind [`EngineMetrics`]; O(1) memory. It feeds
+/// the statistics module's accumulators, so these figures are defined once.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct MetricsAccumulator {
     initial: f64,
     previous: f64,
     count: usize,
-    sum: f64,
-    sum_sq: f64,
-    peak: f64,
-    /// Equity below this is a new maximum drawdown: saves a division per bar.
-    drawdown_floor: f64,
-    max_drawdown: f64,
+    returns: SharpeAccumulator,
+    drawdown: DrawdownTracker,
     trades: usize,
-    gross_profit: f64,
-    gross_loss: f64,
+    profit_factor: ProfitFactorAccumulator,
 }
 
 impl MetricsAccumulator {
@@ -52,38 +54,24 @@ impl MetricsAccumulator {
             initial: initial_capital,
             previous: initial_capital,
             count: 0,
-            sum: 0.0,
-            sum_sq: 0.0,
-            peak: f64::NEG_INFINITY,
-            drawdown_floor: f64::NEG_INFINITY,
-            max_drawdown: 0.0,
+            returns: SharpeAccumulator::default(),
+            drawdown: DrawdownTracker::default(),
             trades: 0,
-            gross_profit: 0.0,
-            gross_loss: 0.0,
+            profit_factor: ProfitFactorAccumulator::default(),
         }
     }
 
     #[inline]
     pub(crate) fn push_equity(&mut self, equity: f64) {
         // Flat bars are common; an unchanged equity is an exact zero return.
-        if equity != self.previous {
-            let ret = if self.previous == 0.0 {
-                0.0
-            } else {
-                equity / self.previous - 1.0
-            };
-            self.sum += ret;
-            self.sum_sq += ret * ret;
+        if equity == self.previous {
+            self.returns.push_zeros(1);
+        } else {
+            self.returns.push(bar_return(self.previous, equity));
         }
         self.previous = equity;
         self.count += 1;
-        if equity > self.peak {
-            self.peak = equity;
-            self.drawdown_floor = equity * (1.0 - self.max_drawdown);
-        } else if equity < self.drawdown_floor && self.peak > 0.0 {
-            self.max_drawdown = self.max_drawdown.max((self.peak - equity) / self.peak);
-            self.drawdown_floor = equity;
-        }
+        self.drawdown.push(equity);
     }
 
     /// Same as `count` calls of `push_equity(equity)` when `equity` is
@@ -93,33 +81,17 @@ impl MetricsAccumulator {
             self.push_equity(equity);
             // Later bars repeat the equity: zero returns, no new peak or drawdown.
             self.count += count - 1;
+            self.returns.push_zeros(count - 1);
         }
     }
 
     #[inline]
     pub(crate) fn push_trade(&mut self, pnl: f64) {
         self.trades += 1;
-        if pnl > 0.0 {
-            self.gross_profit += pnl;
-        } else if pnl < 0.0 {
-            self.gross_loss -= pnl;
-        }
+        self.profit_factor.push(pnl);
     }
 
     pub(crate) fn finish(&self, bars_per_year: f64) -> EngineMetrics {
-        let sharpe_ratio = if self.count >= 2 {
-            let n = self.count as f64;
-            let mean = self.sum / n;
-            // Returns are small and centred near zero, so the one-pass
-            // sum-of-squares variance loses no meaningful precision here.
-            let variance = ((self.sum_sq - self.sum * mean) / (n - 1.0)).max(0.0);
-            let std = variance.sqrt();
-            // A spread below rounding noise of the mean is no spread at all.
-            (std > mean.abs() * 1e-9 && std > 0.0 && std.is_finite())
-                .then(|| mean / std * bars_per_year.sqrt())
-        } else {
-            None
-        };
         let final_equity = if self.count == 0 {
             self.initial
         } else {
@@ -127,10 +99,10 @@ impl MetricsAccumulator {
         };
         EngineMetrics {
             total_return_pct: (final_equity / self.initial - 1.0) * 100.0,
-            sharpe_ratio,
-            max_drawdown_pct: self.max_drawdown * 100.0,
+            sharpe_ratio: self.returns.finish(bars_per_year),
+            max_drawdown_pct: self.drawdown.max_drawdown_pct(),
             num_trades: self.trades,
-            profit_factor: (self.gross_loss > 0.0).then(|| self.gross_profit / self.gross_loss),
+            profit_factor: self.profit_factor.finish(),
         }
     }
 }

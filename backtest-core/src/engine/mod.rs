@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::metrics::{EngineMetrics, MetricsAccumulator};
 use crate::rules::signals_for;
+use crate::stats::{RunRecord, Statistics};
 use crate::{CoreError, OhlcvSeries, Result, Rule, Signal};
 
 /// Everything one backtest produces, one entry per bar in the per-bar vectors.
@@ -31,6 +32,32 @@ pub struct BacktestOutput {
     pub trades: Vec<Trade>,
     /// Engine metrics.
     pub metrics: EngineMetrics,
+}
+
+impl BacktestOutput {
+    /// What the statistics module needs of this run on `series` with `settings`.
+    #[must_use]
+    pub fn record<'a>(
+        &'a self,
+        series: &'a OhlcvSeries,
+        settings: &TradingSettings,
+    ) -> RunRecord<'a> {
+        RunRecord {
+            timestamps: series.timestamps(),
+            close: series.close(),
+            equity: &self.equity,
+            position: &self.position,
+            trades: &self.trades,
+            initial_capital: settings.initial_capital,
+            bars_per_year: settings.timeframe.bars_per_year(),
+        }
+    }
+
+    /// Every statistic of this run (see [`crate::stats`]).
+    #[must_use]
+    pub fn statistics(&self, series: &OhlcvSeries, settings: &TradingSettings) -> Statistics {
+        Statistics::compute(&self.record(series, settings))
+    }
 }
 
 /// Runs `rule` on `series` with `settings`.
