@@ -373,7 +373,7 @@ async fn runs_are_paginated_newest_first(db: TestDb) {
     finish_runs(&client, &ids).await;
 }
 
-/// The value of a series line, e.g. `backtest_runs_total{status="queued"}`.
+/// The value of a series line, e.g. `backtest_runs{status="queued"}`.
 fn series_value(text: &str, series: &str) -> Option<f64> {
     text.lines()
         .find_map(|line| line.strip_prefix(series)?.trim().parse().ok())
@@ -387,8 +387,8 @@ async fn metrics_text(client: &Client) -> String {
 async fn metrics_count_runs_by_status(db: TestDb) {
     let client = client(&db).await;
     let before = metrics_text(&client).await;
-    let queued = r#"backtest_runs_total{status="queued"}"#;
-    let failed = r#"backtest_runs_total{status="failed"}"#;
+    let queued = r#"backtest_runs{status="queued"}"#;
+    let failed = r#"backtest_runs{status="failed"}"#;
     let queued_before = series_value(&before, queued).expect("queued series");
     let ids = insert_runs(&client, 2).await;
     let pool = Db::fetch(client.rocket()).expect("the pool");
@@ -411,8 +411,8 @@ async fn metrics_count_runs_by_status(db: TestDb) {
             Some(1.0)
         );
     }
-    assert!(after.contains(r#"backtest_runs_total{status="completed"}"#));
-    assert!(after.contains(r#"backtest_runs_total{status="running"}"#));
+    assert!(after.contains(r#"backtest_runs{status="completed"}"#));
+    assert!(after.contains(r#"backtest_runs{status="running"}"#));
     finish_runs(&client, &ids[1..]).await;
 }
 
@@ -452,5 +452,5 @@ async fn database_down_is_503_json(db: TestDb) {
     assert_eq!(response.status(), Status::Ok);
     let text = response.into_string().await.unwrap_or_default();
     assert!(text.contains("http_requests_total"));
-    assert!(!text.contains("backtest_runs_total"), "no stale run counts");
+    assert!(!text.contains("backtest_runs{"), "no stale run counts");
 }

@@ -1,22 +1,26 @@
-//! Prometheus metrics in the text exposition format (version 0.0.4).
+//! Prometheus metrics in the text exposition format (version 0.0.4),
+//! encoded by the `prometheus` crate.
 //!
 //! | Series | Type | Labels |
 //! |---|---|---|
-//! | `http_requests_total` | counter | `route`, `method`, `status` |
-//! | `http_request_duration_seconds` | histogram | `route`, `method` |
-//! | `backtest_runs_total` | gauge | `status` (runs in the database per status) |
-//! | `backtest_runs` | gauge | `status` (same values, conventional name) |
+//! | `http_requests_total` | counter | `method`, `route`, `status` |
+//! | `http_request_duration_seconds` | histogram | `method`, `route` |
+//! | `backtest_runs` | gauge | `status` (runs in the database per status) |
 //! | `backtest_sync_runs_total` | counter | `outcome` (`completed`, `invalid`, `error`) |
 //! | `backtest_build_info` | gauge | `version` (always 1) |
 //! | `process_resident_memory_bytes` | gauge | |
 //!
 //! `route` is the matched route's URI template (`/api/strategies/<id>`), or
 //! `unmatched`, so label values stay few whatever clients send.
+//! `backtest_runs` and the memory gauge are read at scrape time: when the
+//! database cannot be asked, `backtest_runs` is left out rather than stale.
 
-use std::collections::BTreeMap;
-use std::fmt::Write as _;
-use std::sync::Mutex;
 use std::time::Duration;
+
+use prometheus::{
+    Encoder, Gauge, GaugeVec, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts,
+    Registry, TextEncoder,
+};
 
 use crate::db::runs::RunState;
 
@@ -30,13 +34,15 @@ pub const BUCKETS: [f64; 14] = [
 pub enum SyncOutcome {
     /// A result was returned.
     Completed,
-    /// The request was rejected (400).
+    /// The request was rejected (400 or 503).
     Invalid,
     /// A system error (500).
     Error,
 }
 
 impl SyncOutcome {
+    const ALL: [Self; 3] = [Self::Completed, Self::Invalid, Self::Error];
+
     fn as_str(self) -> &'static str {
         match self {
             Self::Completed => "completed",
@@ -46,203 +52,155 @@ impl SyncOutcome {
     }
 }
 
-#[derive(Debug, Clone, Default)]
-struct Histogram {
-    /// Non-cumulative counts per bucket; the last slot is `+Inf`.
-    counts: [u64; BUCKETS.len() + 1],
-    sum: f64,
-    count: u64,
+/// The app's metrics registry (managed state).
+#[derive(Debug)]
+pub struct Metrics {
+    /// Counted as they happen.
+    registry: Registry,
+    requests: IntCounterVec,
+    durations: HistogramVec,
+    sync_runs: IntCounterVec,
+    /// Set at each scrape, each in a registry of its own so a scrape that
+    /// cannot read the value omits the series instead of serving it stale.
+    runs: IntGaugeVec,
+    runs_registry: Registry,
+    memory: Gauge,
+    memory_registry: Registry,
 }
 
-impl Histogram {
-    fn observe(&mut self, seconds: f64) {
-        let slot = BUCKETS
-            .iter()
-            .position(|&le| seconds <= le)
-            .unwrap_or(BUCKETS.len());
-        self.counts[slot] += 1;
-        self.sum += seconds;
-        self.count += 1;
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
     }
 }
 
-#[derive(Debug, Default)]
-struct Inner {
-    requests: BTreeMap<(String, String, u16), u64>,
-    durations: BTreeMap<(String, String), Histogram>,
-    sync_runs: BTreeMap<SyncOutcome, u64>,
-}
-
-/// The app's metrics registry (managed state).
-#[derive(Debug, Default)]
-pub struct Metrics {
-    inner: Mutex<Inner>,
-}
-
 impl Metrics {
-    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
-        // A panic while holding the lock leaves consistent counters.
-        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    /// A registry with every series registered.
+    ///
+    /// # Panics
+    /// Never: the descriptors are constants and registered once each.
+    #[must_use]
+    #[allow(clippy::expect_used)]
+    pub fn new() -> Self {
+        // Only a programming error (a duplicate or malformed name) fails here.
+        let registry = Registry::new();
+        let requests = IntCounterVec::new(
+            Opts::new(
+                "http_requests_total",
+                "HTTP requests by route template, method and status.",
+            ),
+            &["route", "method", "status"],
+        )
+        .expect("valid http_requests_total");
+        let durations = HistogramVec::new(
+            HistogramOpts::new(
+                "http_request_duration_seconds",
+                "HTTP request latency in seconds by route template and method.",
+            )
+            .buckets(BUCKETS.to_vec()),
+            &["route", "method"],
+        )
+        .expect("valid http_request_duration_seconds");
+        let sync_runs = IntCounterVec::new(
+            Opts::new(
+                "backtest_sync_runs_total",
+                "Synchronous /run_backtest runs by outcome.",
+            ),
+            &["outcome"],
+        )
+        .expect("valid backtest_sync_runs_total");
+        // Every outcome is present from the start (0 until it happens).
+        for outcome in SyncOutcome::ALL {
+            sync_runs.with_label_values(&[outcome.as_str()]);
+        }
+        let build = GaugeVec::new(
+            Opts::new("backtest_build_info", "Build information; always 1."),
+            &["version"],
+        )
+        .expect("valid backtest_build_info");
+        build
+            .with_label_values(&[env!("CARGO_PKG_VERSION")])
+            .set(1.0);
+        let memory = Gauge::new(
+            "process_resident_memory_bytes",
+            "Resident memory size in bytes.",
+        )
+        .expect("valid process_resident_memory_bytes");
+        for collector in [
+            Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(durations.clone()),
+            Box::new(sync_runs.clone()),
+            Box::new(build),
+        ] {
+            registry.register(collector).expect("registered once");
+        }
+        let runs_registry = Registry::new();
+        let runs = IntGaugeVec::new(
+            Opts::new("backtest_runs", "Runs stored in the database by status."),
+            &["status"],
+        )
+        .expect("valid backtest_runs");
+        runs_registry
+            .register(Box::new(runs.clone()))
+            .expect("registered once");
+        let memory_registry = Registry::new();
+        memory_registry
+            .register(Box::new(memory.clone()))
+            .expect("registered once");
+        Self {
+            registry,
+            requests,
+            durations,
+            sync_runs,
+            runs,
+            runs_registry,
+            memory,
+            memory_registry,
+        }
     }
 
     /// Counts one request and its latency.
     pub fn observe_request(&self, route: &str, method: &str, status: u16, elapsed: Duration) {
-        let mut inner = self.lock();
-        *inner
-            .requests
-            .entry((route.to_owned(), method.to_owned(), status))
-            .or_default() += 1;
-        inner
-            .durations
-            .entry((route.to_owned(), method.to_owned()))
-            .or_default()
+        self.requests
+            .with_label_values(&[route, method, &status.to_string()])
+            .inc();
+        self.durations
+            .with_label_values(&[route, method])
             .observe(elapsed.as_secs_f64());
     }
 
     /// Counts one synchronous run.
     pub fn observe_sync_run(&self, outcome: SyncOutcome) {
-        *self.lock().sync_runs.entry(outcome).or_default() += 1;
+        self.sync_runs.with_label_values(&[outcome.as_str()]).inc();
     }
 
     /// The exposition text; `runs` are the database's counts per status
     /// (`None` when the database could not be asked).
     pub fn render(&self, runs: Option<&[(RunState, i64)]>) -> String {
-        let mut out = String::with_capacity(4096);
-        let inner = self.lock();
-
-        header(
-            &mut out,
-            "http_requests_total",
-            "counter",
-            "HTTP requests by route template, method and status.",
-        );
-        for ((route, method, status), n) in &inner.requests {
-            let _ = writeln!(
-                out,
-                "http_requests_total{{route=\"{}\",method=\"{}\",status=\"{status}\"}} {n}",
-                escape(route),
-                escape(method),
-            );
-        }
-
-        header(
-            &mut out,
-            "http_request_duration_seconds",
-            "histogram",
-            "HTTP request latency in seconds by route template and method.",
-        );
-        for ((route, method), h) in &inner.durations {
-            let labels = format!("route=\"{}\",method=\"{}\"", escape(route), escape(method));
-            let mut cumulative = 0;
-            for (le, n) in BUCKETS.iter().zip(h.counts) {
-                cumulative += n;
-                let _ = writeln!(
-                    out,
-                    "http_request_duration_seconds_bucket{{{labels},le=\"{le}\"}} {cumulative}"
-                );
-            }
-            let _ = writeln!(
-                out,
-                "http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}",
-                h.count
-            );
-            let _ = writeln!(
-                out,
-                "http_request_duration_seconds_sum{{{labels}}} {}",
-                h.sum
-            );
-            let _ = writeln!(
-                out,
-                "http_request_duration_seconds_count{{{labels}}} {}",
-                h.count
-            );
-        }
-
-        header(
-            &mut out,
-            "backtest_sync_runs_total",
-            "counter",
-            "Synchronous /run_backtest runs by outcome.",
-        );
-        for outcome in [
-            SyncOutcome::Completed,
-            SyncOutcome::Invalid,
-            SyncOutcome::Error,
-        ] {
-            let n = inner.sync_runs.get(&outcome).copied().unwrap_or(0);
-            let _ = writeln!(
-                out,
-                "backtest_sync_runs_total{{outcome=\"{}\"}} {n}",
-                outcome.as_str()
-            );
-        }
-        drop(inner);
-
+        let mut families = self.registry.gather();
         if let Some(runs) = runs {
-            for (name, help) in [
-                (
-                    "backtest_runs_total",
-                    "Runs stored in the database by status.",
-                ),
-                (
-                    "backtest_runs",
-                    "Runs stored in the database by status (same as backtest_runs_total).",
-                ),
-            ] {
-                header(&mut out, name, "gauge", help);
-                for state in RunState::ALL {
-                    let n: i64 = runs
-                        .iter()
-                        .filter(|(s, _)| *s == state)
-                        .map(|(_, n)| n)
-                        .sum();
-                    let _ = writeln!(out, "{name}{{status=\"{}\"}} {n}", state.as_str());
-                }
+            for state in RunState::ALL {
+                let n: i64 = runs
+                    .iter()
+                    .filter(|(s, _)| *s == state)
+                    .map(|(_, n)| n)
+                    .sum();
+                self.runs.with_label_values(&[state.as_str()]).set(n);
             }
+            families.extend(self.runs_registry.gather());
         }
-
-        header(
-            &mut out,
-            "backtest_build_info",
-            "gauge",
-            "Build information; always 1.",
-        );
-        let _ = writeln!(
-            out,
-            "backtest_build_info{{version=\"{}\"}} 1",
-            escape(env!("CARGO_PKG_VERSION"))
-        );
-
         if let Some(rss) = resident_memory_bytes() {
-            header(
-                &mut out,
-                "process_resident_memory_bytes",
-                "gauge",
-                "Resident memory size in bytes.",
-            );
-            let _ = writeln!(out, "process_resident_memory_bytes {rss}");
+            // Bytes fit f64 exactly up to 2^53.
+            #[allow(clippy::cast_precision_loss)]
+            self.memory.set(rss as f64);
+            families.extend(self.memory_registry.gather());
         }
-        out
-    }
-}
-
-fn header(out: &mut String, name: &str, kind: &str, help: &str) {
-    let _ = writeln!(out, "# HELP {name} {help}");
-    let _ = writeln!(out, "# TYPE {name} {kind}");
-}
-
-/// Escapes a label value (backslash, double quote, newline).
-pub fn escape(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for c in value.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            '\n' => out.push_str("\\n"),
-            c => out.push(c),
+        let mut out = Vec::with_capacity(4096);
+        if let Err(e) = TextEncoder::new().encode(&families, &mut out) {
+            tracing::error!(error = %e, "cannot encode the metrics");
         }
+        String::from_utf8(out).unwrap_or_default()
     }
-    out
 }
 
 /// Resident set size from `/proc/self/status` (Linux), in bytes.
@@ -264,25 +222,37 @@ mod tests {
         m.observe_request("/a\"b", "GET", 200, Duration::from_millis(40));
         m.observe_request("/a\"b", "GET", 404, Duration::from_secs(100));
         let text = m.render(Some(&[(RunState::Completed, 2)]));
-        assert!(text.contains(r#"http_requests_total{route="/a\"b",method="GET",status="200"} 2"#));
-        assert!(text.contains(r#"http_requests_total{route="/a\"b",method="GET",status="404"} 1"#));
+        assert!(text.contains(r#"http_requests_total{method="GET",route="/a\"b",status="200"} 2"#));
+        assert!(text.contains(r#"http_requests_total{method="GET",route="/a\"b",status="404"} 1"#));
         assert!(text.contains(
-            r#"http_request_duration_seconds_bucket{route="/a\"b",method="GET",le="0.005"} 1"#
+            r#"http_request_duration_seconds_bucket{method="GET",route="/a\"b",le="0.005"} 1"#
         ));
         assert!(text.contains(
-            r#"http_request_duration_seconds_bucket{route="/a\"b",method="GET",le="0.05"} 2"#
+            r#"http_request_duration_seconds_bucket{method="GET",route="/a\"b",le="0.05"} 2"#
         ));
         assert!(text.contains(
-            r#"http_request_duration_seconds_bucket{route="/a\"b",method="GET",le="30"} 2"#
+            r#"http_request_duration_seconds_bucket{method="GET",route="/a\"b",le="30"} 2"#
         ));
         assert!(text.contains(
-            r#"http_request_duration_seconds_bucket{route="/a\"b",method="GET",le="+Inf"} 3"#
+            r#"http_request_duration_seconds_bucket{method="GET",route="/a\"b",le="+Inf"} 3"#
         ));
         assert!(
-            text.contains(r#"http_request_duration_seconds_count{route="/a\"b",method="GET"} 3"#)
+            text.contains(r#"http_request_duration_seconds_count{method="GET",route="/a\"b"} 3"#)
         );
-        assert!(text.contains(r#"backtest_runs_total{status="completed"} 2"#));
-        assert!(text.contains(r#"backtest_runs_total{status="queued"} 0"#));
+        assert!(text.contains(r#"backtest_runs{status="completed"} 2"#));
+        assert!(text.contains(r#"backtest_runs{status="queued"} 0"#));
+        assert!(text.contains(r#"backtest_sync_runs_total{outcome="error"} 0"#));
         assert!(text.contains("backtest_build_info{version=\""));
+        assert!(
+            !text.contains("backtest_runs_total"),
+            "a gauge never ends in _total"
+        );
+    }
+
+    #[test]
+    fn runs_are_left_out_without_the_database() {
+        let text = Metrics::default().render(None);
+        assert!(!text.contains("backtest_runs{"), "{text}");
+        assert!(text.contains("# TYPE backtest_sync_runs_total counter"));
     }
 }
