@@ -145,6 +145,7 @@ fn scenario(h: &mut Harness, vnu_jar: &std::path::Path) -> Result<()> {
         "equity",
         &[("equity-chart", Some("equity-png"))],
     )?;
+    png_download(h, s, "equity-png")?;
     check_chart_tab(
         s,
         &mut a11y,
@@ -683,4 +684,37 @@ fn html_errors(h: &Harness, s: &Session, vnu_jar: &std::path::Path) -> Result<Ve
         paths.push(path);
     }
     page_checks::vnu_errors(vnu_jar, &paths)
+}
+
+/// Clicking a "Download PNG" link saves the server's PNG (under the page's
+/// Content-Security-Policy).
+fn png_download(h: &Harness, s: &Session, link: &str) -> Result<()> {
+    let name = s
+        .execute(
+            "return document.getElementById(arguments[0]).download;",
+            vec![json!(link)],
+        )?
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    check(!name.is_empty(), &format!("{link} names its file"))?;
+    s.click(&format!("#{link}"))?;
+    let path = h.tmp.join("downloads").join(&name);
+    let deadline = Instant::now() + UI_TIMEOUT;
+    loop {
+        // Chromium writes `<name>.crdownload` and renames it when done.
+        if let Ok(bytes) = std::fs::read(&path) {
+            return check(
+                bytes.starts_with(b"\x89PNG") && bytes.len() > 1000,
+                &format!("{} is a PNG ({} bytes)", path.display(), bytes.len()),
+            );
+        }
+        if Instant::now() >= deadline {
+            return Err(format!(
+                "clicking {link} saved no {} within {UI_TIMEOUT:?}",
+                path.display()
+            ));
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
 }

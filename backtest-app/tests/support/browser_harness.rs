@@ -160,6 +160,11 @@ pub fn start(chromium: &Path, chromedriver: &Path) -> Harness {
                 "--window-size=1400,1100",
                 format!("--user-data-dir={}", profile.display()),
             ],
+            // Downloads land in the test's own folder, without a prompt.
+            "prefs": {
+                "download.default_directory": harness.tmp.join("downloads").display().to_string(),
+                "download.prompt_for_download": false,
+            },
         },
         "goog:loggingPrefs": { "browser": "ALL" },
     });
