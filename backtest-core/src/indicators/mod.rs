@@ -15,6 +15,10 @@
 //! | volatility | [`atr`], [`bollinger`], [`rolling_std`], [`rolling_max`], [`rolling_min`] | `ATR`, `BBANDS` (SMA), `STDDEV`, `MAX`, `MIN` |
 //! | volume | [`obv`], [`vwap`] | `OBV`, — (no TA-Lib VWAP) |
 //!
+//! Each also has a streaming twin in [`streaming`] (one bar at a time,
+//! behind the [`streaming::Indicator`] trait) whose fold equals the batch
+//! column; the batch functions are the fast path for whole columns.
+//!
 //! # Conventions
 //!
 //! - **Same length.** Every output column has one value per input bar.
@@ -76,6 +80,7 @@
 
 mod average;
 mod momentum;
+pub mod streaming;
 mod volatility;
 mod volume;
 

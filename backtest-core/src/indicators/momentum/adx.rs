@@ -81,17 +81,22 @@ pub fn adx(high: &[f64], low: &[f64], close: &[f64], period: usize) -> Vec<f64> 
 /// down move counts, and only if positive.
 #[inline]
 fn directional_movement(high: &[f64], low: &[f64], i: usize) -> (f64, f64) {
-    let up = high[i] - high[i - 1];
-    let down = low[i - 1] - low[i];
+    dm(high[i - 1], low[i - 1], high[i], low[i])
+}
+
+/// +DM and -DM of a bar after the previous one.
+#[inline]
+pub(crate) fn dm(prev_high: f64, prev_low: f64, high: f64, low: f64) -> (f64, f64) {
+    let up = high - prev_high;
+    let down = prev_low - low;
     // The two conditions exclude each other; written as selects, not a chain.
     let plus = if up > 0.0 && up > down { up } else { 0.0 };
     let minus = if down > 0.0 && down > up { down } else { 0.0 };
     (plus, minus)
 }
 
-/// DX from smoothed +DM, -DM and TR; `None` where TA-Lib skips the bar.
 #[inline]
-fn directional_index(plus_dm: f64, minus_dm: f64, tr: f64) -> Option<f64> {
+pub(crate) fn directional_index(plus_dm: f64, minus_dm: f64, tr: f64) -> Option<f64> {
     if is_zero(tr) {
         return None;
     }

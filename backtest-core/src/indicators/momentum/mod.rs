@@ -7,6 +7,8 @@ mod rsi;
 mod stochastic;
 
 pub use adx::adx;
+pub(crate) use adx::{directional_index, dm};
 pub use macd::{macd, Macd};
 pub use rsi::rsi;
+pub(crate) use rsi::value as rsi_value;
 pub use stochastic::{stochastic, Stochastic};

@@ -58,7 +58,7 @@ pub fn rsi(close: &[f64], period: usize) -> Vec<f64> {
 }
 
 #[inline]
-fn value(gain: f64, loss: f64) -> f64 {
+pub(crate) fn value(gain: f64, loss: f64) -> f64 {
     let total = gain + loss;
     if is_zero(total) {
         0.0
