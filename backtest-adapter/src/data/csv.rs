@@ -29,6 +29,9 @@
 //! ` 1` is an error, never a silent null. Blank lines at the end of the
 //! file are ignored.
 //!
+//! A bar's prices must be consistent (Low <= Open, Close <= High) up to a
+//! relative rounding of 1e-9: adjusted histories carry such float noise.
+//!
 //! Row numbers in errors count the header as row 1 (row `N` is line `N` of
 //! the file).
 
