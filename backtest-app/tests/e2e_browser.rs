@@ -222,7 +222,7 @@ fn scenario(h: &mut Harness, vnu_jar: &std::path::Path) -> Result<()> {
         RUN_TIMEOUT,
     )?;
 
-    presets(&h.base_url, s)?;
+    presets(&h.base_url, s, &mut a11y)?;
     bad_input(s)?;
     a11y.check(s, "the form showing an error")?;
     let a11y = a11y.report();
@@ -467,7 +467,7 @@ fn save_screenshot(s: &Session, name: &str) -> Result<()> {
     std::fs::write(&path, png).map_err(|e| format!("writing {}: {e}", path.display()))
 }
 
-fn presets(base_url: &str, s: &Session) -> Result<()> {
+fn presets(base_url: &str, s: &Session, a11y: &mut Accessibility) -> Result<()> {
     let name = format!("e2e preset {}", std::process::id());
     s.type_into("#param-period", "10")?;
     s.type_into("#initial_capital", "50000")?;
@@ -524,6 +524,7 @@ fn presets(base_url: &str, s: &Session) -> Result<()> {
         &format!("initial capital 50000 from the preset (found {capital})"),
     )?;
     assert_value(s, "#preset-name", &name)?;
+    a11y.check(s, "a loaded preset (Delete enabled)")?;
 
     // Delete it: gone from the list and from the API.
     s.click("#delete-preset-btn")?;
