@@ -62,6 +62,9 @@ pub struct AppConfig {
     pub worker_image: Option<String>,
     /// Namespace of worker Jobs; from the service account when unset.
     pub k8s_namespace: Option<String>,
+    /// Most synchronous `/run_backtest` runs computing at once (more get 503
+    /// with `Retry-After`); the number of cores when unset.
+    pub max_sync_runs: Option<usize>,
 }
 
 impl Default for AppConfig {
@@ -78,12 +81,13 @@ impl Default for AppConfig {
             job_template_path: None,
             worker_image: None,
             k8s_namespace: None,
+            max_sync_runs: None,
         }
     }
 }
 
 /// Environment variables read into [`AppConfig`] (upper-case of the field names).
-const ENV_KEYS: [&str; 11] = [
+const ENV_KEYS: [&str; 12] = [
     "DATABASE_URL",
     "DATA_DIR",
     "JOB_LAUNCHER_MODE",
@@ -95,6 +99,7 @@ const ENV_KEYS: [&str; 11] = [
     "JOB_TEMPLATE_PATH",
     "WORKER_IMAGE",
     "K8S_NAMESPACE",
+    "MAX_SYNC_RUNS",
 ];
 
 impl AppConfig {
@@ -124,6 +129,10 @@ impl AppConfig {
             "MAX_CONCURRENT_WORKERS must be at least 1"
         );
         anyhow::ensure!(
+            self.max_sync_runs != Some(0),
+            "MAX_SYNC_RUNS must be at least 1"
+        );
+        anyhow::ensure!(
             self.worker_timeout_secs >= 1,
             "WORKER_TIMEOUT_SECS must be at least 1"
         );
@@ -133,6 +142,14 @@ impl AppConfig {
     /// The database backend.
     pub fn backend(&self) -> Backend {
         Backend::from_url(&self.database_url).unwrap_or(Backend::Sqlite)
+    }
+
+    /// Most synchronous runs computing at once: `MAX_SYNC_RUNS`, else the
+    /// number of cores.
+    pub fn sync_run_limit(&self) -> usize {
+        self.max_sync_runs.unwrap_or_else(|| {
+            std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+        })
     }
 
     /// Whether the web migrates the schema at start-up.
@@ -184,6 +201,11 @@ mod tests {
             jail.set_env("DATABASE_URL", "sqlite://x.db");
             jail.set_env("JOB_LAUNCHER_MODE", "docker");
             assert!(AppConfig::load().is_err());
+            jail.set_env("JOB_LAUNCHER_MODE", "local");
+            jail.set_env("MAX_SYNC_RUNS", "0");
+            assert!(AppConfig::load().is_err());
+            jail.set_env("MAX_SYNC_RUNS", "3");
+            assert_eq!(AppConfig::load().map(|c| c.sync_run_limit()).ok(), Some(3));
             Ok(())
         });
     }

@@ -332,3 +332,57 @@ async fn runs_paging_parameters_are_checked() {
         json!({"runs": [], "page": 1, "limit": 20, "total": 0})
     );
 }
+
+#[rocket::async_test]
+async fn sync_runs_beyond_the_slots_are_503_with_retry_after() {
+    let db = TestDb::sqlite();
+    let mut config = db.config();
+    config.max_sync_runs = Some(1);
+    let client = Client::tracked(backtest_app::web::rocket(config))
+        .await
+        .expect("the web app starts");
+    let slots = client
+        .rocket()
+        .state::<backtest_app::web::backtest::SyncSlots>()
+        .expect("managed slots")
+        .clone();
+    let run = || {
+        client
+            .post("/run_backtest")
+            .header(ContentType::JSON)
+            .body(r#"{"ticker": "GOOG", "charts": false}"#)
+            .dispatch()
+    };
+    // The one slot is taken, as by a run computing.
+    let held = slots.try_acquire().expect("a free slot");
+    assert!(slots.try_acquire().is_none(), "one slot only");
+    let response = run().await;
+    assert_eq!(response.status(), Status::ServiceUnavailable);
+    assert_eq!(response.headers().get_one("Retry-After"), Some("1"));
+    assert!(is_json(&response));
+    let body = json_body(response).await;
+    assert!(
+        body["error"].as_str().is_some_and(|e| e.contains("retry")),
+        "{body}"
+    );
+    assert!(body["run_id"].is_string(), "{body}");
+    // Bad input is still a 400, busy or not.
+    let response = client.post("/run_backtest").body("{}").dispatch().await;
+    assert_eq!(response.status(), Status::BadRequest);
+    drop(held);
+    let response = run().await;
+    assert_eq!(response.status(), Status::Ok);
+    // The run gave its slot back.
+    assert!(slots.try_acquire().is_some());
+    let text = client
+        .get("/metrics")
+        .dispatch()
+        .await
+        .into_string()
+        .await
+        .unwrap_or_default();
+    assert!(
+        text.contains(r#"backtest_sync_runs_total{outcome="busy"} 1"#),
+        "{text}"
+    );
+}

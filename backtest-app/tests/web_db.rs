@@ -77,6 +77,7 @@ on_both_databases!(
     runs_are_paginated_newest_first,
     metrics_count_runs_by_status,
     database_down_is_503_json,
+    status_serves_the_stored_result_verbatim,
 );
 
 async fn ready_when_the_database_answers(db: TestDb) {
@@ -377,6 +378,41 @@ async fn runs_are_paginated_newest_first(db: TestDb) {
 fn series_value(text: &str, series: &str) -> Option<f64> {
     text.lines()
         .find_map(|line| line.strip_prefix(series)?.trim().parse().ok())
+}
+
+async fn status_serves_the_stored_result_verbatim(db: TestDb) {
+    let client = client(&db).await;
+    let ids = insert_runs(&client, 2).await;
+    let (status, queued) = get_json(&client, &format!("/status/{}", ids[0])).await;
+    assert_eq!(status, Status::Ok);
+    assert_eq!(queued["status"], "queued");
+    assert!(queued["result"].is_null(), "{queued}");
+
+    // Spacing and number spelling a re-encoder would change.
+    let stored = r#"{"status": "completed",  "total": 1.50, "nested": {"b": [1, 2e0]}}"#;
+    let pool = Db::fetch(client.rocket()).expect("the pool");
+    runs::complete(pool, &ids[0], None, "{}", stored, "f1")
+        .await
+        .expect("complete a run");
+    let response = client.get(format!("/status/{}", ids[0])).dispatch().await;
+    assert_eq!(response.status(), Status::Ok);
+    let text = response.into_string().await.unwrap_or_default();
+    assert!(
+        text.contains(&format!(r#""result":{stored}"#)),
+        "result not verbatim: {text}"
+    );
+    let body: Value = serde_json::from_str(&text).expect("valid JSON");
+    assert_eq!(body["run_id"], ids[0].as_str());
+    assert_eq!(body["status"], "completed");
+    assert_eq!(body["fingerprint"], "f1");
+    assert_eq!(body["result"]["nested"]["b"][1], 2.0);
+
+    // A corrupt stored result is a 500, never invalid JSON sent on.
+    runs::complete(pool, &ids[1], None, "{}", r#"{"status": "comp"#, "f2")
+        .await
+        .expect("complete a run");
+    let (status, body) = get_json(&client, &format!("/status/{}", ids[1])).await;
+    assert_eq!(status, Status::InternalServerError, "{body}");
 }
 
 async fn metrics_text(client: &Client) -> String {

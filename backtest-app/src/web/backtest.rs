@@ -4,7 +4,9 @@
 //! a UUID4, for the logs, the `X-Run-Id` header and error bodies), plus
 //! `"charts": true|false` (default true). The backtest is CPU-bound and runs
 //! on the blocking thread pool, with parsed market data cached between
-//! requests ([`DataCache`]). Synchronous runs are not stored in the
+//! requests ([`DataCache`]). At most [`SyncSlots`] runs compute at once
+//! (`MAX_SYNC_RUNS`, the number of cores by default); a request finding every
+//! slot taken gets 503 with `Retry-After` instead of queueing unboundedly. Synchronous runs are not stored in the
 //! database: submit through `POST /api/backtests` for a stored run.
 
 use backtest_adapter::contract::BacktestRequest;
@@ -12,7 +14,9 @@ use backtest_adapter::data::DataDir;
 use backtest_adapter::pipeline::RunError;
 use rocket::data::{Data, Limits};
 use rocket::http::ContentType;
+use rocket::tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use rocket::{post, routes, Route, State};
+use std::sync::Arc;
 use tracing::Instrument;
 
 use super::body;
@@ -24,6 +28,28 @@ use super::telemetry::{new_id, RequestInfo};
 /// The routes of this module.
 pub fn routes() -> Vec<Route> {
     routes![run_backtest]
+}
+
+/// Seconds a client is asked to wait when every slot is taken (a run takes
+/// well under a second).
+const RETRY_AFTER_SECS: u64 = 1;
+
+/// The slots for synchronous runs (managed state).
+#[derive(Debug, Clone)]
+pub struct SyncSlots(Arc<Semaphore>);
+
+impl SyncSlots {
+    /// `n` slots.
+    #[must_use]
+    pub fn new(n: usize) -> Self {
+        Self(Arc::new(Semaphore::new(n)))
+    }
+
+    /// A free slot, held until the permit is dropped; `None` when all are taken.
+    #[must_use]
+    pub fn try_acquire(&self) -> Option<OwnedSemaphorePermit> {
+        Arc::clone(&self.0).try_acquire_owned().ok()
+    }
 }
 
 /// Parses and checks a `/run_backtest` body (without running anything).
@@ -50,6 +76,7 @@ async fn run_backtest(
     data_dir: &State<DataDir>,
     cache: &State<std::sync::Arc<DataCache>>,
     metrics: &State<Metrics>,
+    slots: &State<SyncSlots>,
     data: Data<'_>,
 ) -> Result<(ContentType, String), ApiError> {
     let run_id = new_id();
@@ -58,6 +85,13 @@ async fn run_backtest(
         let text = body::read_text(data, limits).await?;
         let mut request = parse_request(&text)?;
         request.run_id = Some(run_id.clone());
+        let Some(slot) = slots.try_acquire() else {
+            tracing::warn!(run_id, "every synchronous run slot is taken");
+            return Err(ApiError::Busy {
+                run_id: Some(run_id.clone()),
+                retry_after: RETRY_AFTER_SECS,
+            });
+        };
         tracing::info!(
             run_id,
             ticker = request.ticker,
@@ -69,6 +103,9 @@ async fn run_backtest(
         let cache = std::sync::Arc::clone(cache.inner());
         let span = tracing::Span::current();
         let joined = rocket::tokio::task::spawn_blocking(move || {
+            // The slot is freed when the computation ends, even if the
+            // client has gone.
+            let _slot = slot;
             span.in_scope(|| -> Result<(String, Option<u64>), Failure> {
                 let result = cache.run_backtest(&request, &dir).map_err(Failure::Run)?;
                 let json = result.to_json().map_err(Failure::Encode)?;
@@ -104,6 +141,7 @@ async fn run_backtest(
     metrics.observe_sync_run(match &outcome {
         Ok(_) => SyncOutcome::Completed,
         Err(ApiError::Input { .. } | ApiError::TooLarge { .. }) => SyncOutcome::Invalid,
+        Err(ApiError::Busy { .. }) => SyncOutcome::Busy,
         Err(_) => SyncOutcome::Error,
     });
     if let Err(ApiError::Input { field, message }) = &outcome {

@@ -6,6 +6,7 @@
 //! | unknown resource | 404 | `{"error": "..."}` |
 //! | taken preset name | 409 | `{"error": "...", "field": "name"}` |
 //! | body too large | 413 | `{"error": "...", "field": "body"}` |
+//! | every synchronous run slot taken | 503 + `Retry-After` | `{"error": "...", "run_id"}` |
 //! | database unreachable | 503 | `{"error": "Database unavailable", "run_id", "request_id"}` |
 //! | anything else | 500 | `{"error": "Internal server error", "run_id", "request_id"}` |
 //!
@@ -33,6 +34,12 @@ pub enum ApiError {
     Conflict { field: String, message: String },
     /// 413: the body exceeds the configured limit.
     TooLarge { limit: String },
+    /// 503: every synchronous run slot is taken; retry after `retry_after`
+    /// seconds.
+    Busy {
+        run_id: Option<String>,
+        retry_after: u64,
+    },
     /// 503: the database cannot be reached (the detail was logged).
     Unavailable { run_id: Option<String> },
     /// 500: a system fault (the detail was logged).
@@ -76,7 +83,7 @@ impl ApiError {
             Self::NotFound(_) => Status::NotFound,
             Self::Conflict { .. } => Status::Conflict,
             Self::TooLarge { .. } => Status::PayloadTooLarge,
-            Self::Unavailable { .. } => Status::ServiceUnavailable,
+            Self::Busy { .. } | Self::Unavailable { .. } => Status::ServiceUnavailable,
             Self::Internal { .. } => Status::InternalServerError,
         }
     }
@@ -91,6 +98,15 @@ impl ApiError {
             Self::TooLarge { limit } => json!({
                 "error": format!("request body too large (limit {limit})"),
                 "field": "body",
+            }),
+            Self::Busy {
+                run_id,
+                retry_after,
+            } => json!({
+                "error": format!(
+                    "every backtest slot is busy; retry in {retry_after} s or submit through POST /api/backtests"
+                ),
+                "run_id": run_id,
             }),
             Self::Unavailable { run_id } => json!({
                 "error": "Database unavailable",
@@ -141,6 +157,10 @@ pub fn json_response<'r>(status: Status, body: &Value) -> Response<'r> {
 impl<'r> Responder<'r, 'static> for ApiError {
     fn respond_to(self, req: &'r Request<'_>) -> response::Result<'static> {
         let info = RequestInfo::of(req);
-        Ok(json_response(self.status(), &self.body(&info.id)))
+        let mut response = json_response(self.status(), &self.body(&info.id));
+        if let Self::Busy { retry_after, .. } = &self {
+            response.set_raw_header("Retry-After", retry_after.to_string());
+        }
+        Ok(response)
     }
 }

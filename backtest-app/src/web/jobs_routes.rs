@@ -30,7 +30,9 @@ use rocket::fairing::{self, Fairing, Info, Kind};
 use rocket::http::{ContentType, Header};
 use rocket::{get, post, routes, Build, Orbit, Responder, Rocket, Route, State};
 use rocket_db_pools::Database;
+use serde::Serialize;
 use serde_json::json;
+use serde_json::value::RawValue;
 use tracing::Instrument;
 
 use super::backtest::parse_request;
@@ -138,6 +140,20 @@ async fn submit(
     outcome
 }
 
+/// The body of `GET /status/<run_id>`.
+#[derive(Serialize)]
+struct StatusBody<'a> {
+    run_id: &'a str,
+    status: RunState,
+    fingerprint: Option<&'a str>,
+    created_at: &'a str,
+    started_at: Option<&'a str>,
+    finished_at: Option<&'a str>,
+    error_message: Option<&'a str>,
+    /// The stored result, `null` until the run completed.
+    result: Option<&'a RawValue>,
+}
+
 #[get("/status/<run_id>")]
 async fn status(
     info: &RequestInfo,
@@ -157,37 +173,39 @@ async fn status(
             ApiError::database(Some(&run_id), &e)
         })?
         .ok_or_else(|| ApiError::NotFound(format!("no run with id {run_id}")))?;
-    let head = json!({
-        "run_id": run.run_id,
-        "status": run.status,
-        "fingerprint": run.fingerprint,
-        "created_at": run.created_at,
-        "started_at": run.started_at,
-        "finished_at": run.finished_at,
-        "error_message": run.error_message,
-    })
-    .to_string();
-    let result = match (&run.status, &run.result_json) {
-        (RunState::Completed, Some(raw))
-            if serde_json::from_str::<serde::de::IgnoredAny>(raw).is_ok() =>
-        {
-            raw.as_str()
-        }
-        (RunState::Completed, _) => {
+    // The stored result goes out verbatim (byte-identical to what the worker
+    // wrote), checked as JSON but not re-parsed into values.
+    let result = match (&run.status, run.result_json.as_deref()) {
+        (RunState::Completed, Some(raw)) => match serde_json::from_str::<&RawValue>(raw) {
+            Ok(raw) => Some(raw),
+            Err(e) => {
+                let _entered = info.span.enter();
+                return Err(ApiError::internal(
+                    Some(&run_id),
+                    format_args!("completed run with an invalid stored result: {e}"),
+                ));
+            }
+        },
+        (RunState::Completed, None) => {
             let _entered = info.span.enter();
             return Err(ApiError::internal(
                 Some(&run_id),
-                "completed run without a valid stored result",
+                "completed run without a stored result",
             ));
         }
-        _ => "null",
+        _ => None,
     };
-    // The stored result is spliced in verbatim (byte-identical to what the
-    // worker wrote) rather than re-serialised.
-    let body = format!(
-        "{},\"result\":{result}}}",
-        head.strip_suffix('}').unwrap_or(&head)
-    );
+    let body = serde_json::to_string(&StatusBody {
+        run_id: &run.run_id,
+        status: run.status,
+        fingerprint: run.fingerprint.as_deref(),
+        created_at: &run.created_at,
+        started_at: run.started_at.as_deref(),
+        finished_at: run.finished_at.as_deref(),
+        error_message: run.error_message.as_deref(),
+        result,
+    })
+    .map_err(|e| ApiError::internal(Some(&run_id), format_args!("cannot encode: {e}")))?;
     Ok((ContentType::JSON, body))
 }
 

@@ -6,7 +6,7 @@
 //! | `http_requests_total` | counter | `method`, `route`, `status` |
 //! | `http_request_duration_seconds` | histogram | `method`, `route` |
 //! | `backtest_runs` | gauge | `status` (runs in the database per status) |
-//! | `backtest_sync_runs_total` | counter | `outcome` (`completed`, `invalid`, `error`) |
+//! | `backtest_sync_runs_total` | counter | `outcome` (`completed`, `invalid`, `busy`, `error`) |
 //! | `backtest_build_info` | gauge | `version` (always 1) |
 //! | `process_resident_memory_bytes` | gauge | |
 //!
@@ -34,19 +34,22 @@ pub const BUCKETS: [f64; 14] = [
 pub enum SyncOutcome {
     /// A result was returned.
     Completed,
-    /// The request was rejected (400 or 503).
+    /// The request was rejected (400).
     Invalid,
+    /// Every run slot was taken (503).
+    Busy,
     /// A system error (500).
     Error,
 }
 
 impl SyncOutcome {
-    const ALL: [Self; 3] = [Self::Completed, Self::Invalid, Self::Error];
+    const ALL: [Self; 4] = [Self::Completed, Self::Invalid, Self::Busy, Self::Error];
 
     fn as_str(self) -> &'static str {
         match self {
             Self::Completed => "completed",
             Self::Invalid => "invalid",
+            Self::Busy => "busy",
             Self::Error => "error",
         }
     }

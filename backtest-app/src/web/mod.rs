@@ -179,6 +179,7 @@ pub fn rocket(config: AppConfig) -> Rocket<Build> {
     let data_dir = DataDir::new(config.data_dir.clone());
     let auto_migrate = config.auto_migrate();
     let backend = config.backend();
+    let sync_slots = backtest::SyncSlots::new(config.sync_run_limit());
 
     rocket::custom(figment)
         .attach(telemetry::Telemetry)
@@ -224,6 +225,7 @@ pub fn rocket(config: AppConfig) -> Rocket<Build> {
         }))
         .attach(jobs_routes::launcher_fairing())
         .manage(config)
+        .manage(sync_slots)
         .manage(data_dir)
         .manage(std::sync::Arc::new(data_cache::DataCache::default()))
         .manage(metrics::Metrics::default())
