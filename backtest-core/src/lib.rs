@@ -41,6 +41,8 @@
 //! - [`engine`]: signals to fills, trades, equity; [`EngineMetrics`].
 //! - [`optimizer`]: parallel grid search (rayon), each distinct indicator
 //!   computed once per grid.
+//! - [`sweep`]: sweep plans (grids, seeded random search), shards whose
+//!   merged results equal the optimizer's bit for bit, walk-forward analysis.
 //! - [`analyzer`]: parameter check and signal statistics for a rule.
 //! - [`stats`]: every run statistic (returns, volatility, Sharpe, Sortino,
 //!   Calmar, drawdowns and their durations, CAGR, exposure, trade
@@ -92,6 +94,7 @@ pub mod rules;
 mod series;
 mod signal;
 pub mod stats;
+pub mod sweep;
 mod timeframe;
 
 pub use error::{CoreError, Result};

@@ -55,7 +55,7 @@ impl FromStr for Objective {
 
 impl Objective {
     /// Orders `a` before `b` when `a` is better; undefined values sort last.
-    fn compare(self, a: &EngineMetrics, b: &EngineMetrics) -> Ordering {
+    pub(crate) fn compare(self, a: &EngineMetrics, b: &EngineMetrics) -> Ordering {
         let desc = |x: Option<f64>, y: Option<f64>| match (x, y) {
             (Some(x), Some(y)) => y.total_cmp(&x),
             (Some(_), None) => Ordering::Less,
@@ -153,7 +153,7 @@ fn grid_axes(grid: &Value) -> Result<Vec<GridAxis>> {
     Ok(columns)
 }
 
-fn axis_values(name: &str, spec: &Value) -> Result<Vec<Value>> {
+pub(crate) fn axis_values(name: &str, spec: &Value) -> Result<Vec<Value>> {
     let invalid = |why: &str| CoreError::InvalidGrid(format!("parameter `{name}`: {why}"));
     match spec {
         Value::Array(values) if values.is_empty() => Err(invalid("empty list")),
