@@ -163,7 +163,13 @@ fn resolves_files_by_ticker_and_timeframe() -> Result<(), DataError> {
 #[test]
 fn demo_data_directory() -> Result<(), DataError> {
     let dir = DataDir::new(Path::new(env!("CARGO_MANIFEST_DIR")).join("../data"));
-    assert_eq!(dir.tickers()?, ["EURUSD", "GOOG"]);
+    assert_eq!(
+        dir.tickers()?,
+        [
+            "AAPL", "AMZN", "EURUSD", "GOOG", "GOOGL", "IBM", "MSFT", "NVDA", "SPY", "^GSPC",
+            "^IXIC"
+        ]
+    );
     assert_eq!(dir.timeframes("EURUSD")?, [Timeframe::Hour1]);
     assert_eq!(dir.load("goog", Timeframe::Day1)?.series.len(), 2148);
     assert_eq!(dir.load("EURUSD", Timeframe::Hour1)?.series.len(), 5000);

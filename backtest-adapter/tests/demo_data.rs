@@ -21,7 +21,10 @@ fn documented() -> Vec<(String, usize, String, String)> {
             let file = cells[1].trim_matches('`').to_owned();
             let range = cells.iter().find(|c| c.contains(" .. "))?;
             let (first, last) = range.split_once(" .. ")?;
-            let rows = cells.iter().rev().find_map(|c| c.parse::<usize>().ok())?;
+            let rows = cells
+                .iter()
+                .rev()
+                .find_map(|c| c.split_whitespace().next()?.parse::<usize>().ok())?;
             Some((file, rows, first.to_owned(), last.to_owned()))
         })
         .collect()

@@ -14,7 +14,7 @@ use std::path::Path;
 use backtest_adapter::contract::Metrics;
 use backtest_adapter::derive::kpi::{self, KpiInput};
 use backtest_adapter::derive::{drawdown_curve, drawdown_periods};
-use backtest_core::engine::{self, Side, Trade, TradingSettings};
+use backtest_core::engine::{self, ExitReason, Side, Trade, TradingSettings};
 use backtest_core::{EngineMetrics, OhlcvSeries, Signal};
 use serde_json::Value;
 
@@ -39,6 +39,10 @@ fn trade(pnl_abs: f64, pnl_pct: f64) -> Trade {
         pnl_abs,
         pnl_pct,
         closed_at_end: false,
+        exit_reason: ExitReason::Signal,
+        mae_pct: 0.0,
+        mfe_pct: 0.0,
+        bars_held: 0,
     }
 }
 

@@ -70,17 +70,51 @@
 //!   backtesting.py and vectorbt. The budget is capped by cash (no leverage),
 //!   so cash never goes negative in long-only mode; an order for less than
 //!   one share is skipped.
+//! - **Risk exits** (optional, [`engine::TradingSettings`]'s
+//!   `stop_loss_pct`, `take_profit_pct`, `trailing_stop_pct`, each in
+//!   (0, 100)). For a long position (shorts mirrored):
+//!   - On each bar, pending signal orders execute at the open first. Stops
+//!     are evaluated while a position is open: in `next_open` mode from the
+//!     entry bar itself (its fill was at the open, so its high and low come
+//!     after), in `close` mode from the bar after entry.
+//!   - Stop level = max(SL, trailing), SL = entry × (1 − sl), trailing =
+//!     peak × (1 − tr), peak = the larger of the entry fill and the highs of
+//!     the bars strictly before the current one since entry (a bar's own high
+//!     never raises the stop it is checked against; in `close` mode the entry
+//!     bar's high does not count, it came before the fill). TP = entry × (1 +
+//!     tp). "entry" is the entry fill price (after slippage).
+//!   - Per bar: (1) gap: if the bar opens at or beyond a level (open <= stop,
+//!     or open >= TP), exit at the open — not on the entry bar in `next_open`
+//!     mode, whose open is the entry; (2) intrabar: low <= stop exits at the
+//!     stop level, checked before TP (pessimistic, as backtesting.py when
+//!     both are touched in one bar); otherwise high >= TP exits at TP.
+//!   - The reason ([`engine::ExitReason`]) is `stop_loss` or `trailing_stop`
+//!     (whichever level was higher; a tie is `stop_loss`) or `take_profit`.
+//!     Slippage and fees apply to stop fills like to any fill. After a stop
+//!     exit the rule may re-enter on its next signal (a `Buy` decided on the
+//!     exit bar's close fills at the next open, or at that close in `close`
+//!     mode); there is no cooldown.
+//! - **Trade analytics**: `mae_pct` / `mfe_pct` are the lowest / highest
+//!   price seen while the position was open, in percent of the entry fill
+//!   (MAE <= 0 <= MFE; shorts mirrored): the bars held through (in
+//!   `next_open` mode including the entry bar, in `close` mode from the bar
+//!   after entry) and, on the exit bar, the open and the exit level for a
+//!   stop or TP exit, the open for an exit at the open, the whole bar for an
+//!   exit at the close. `bars_held` = exit bar − entry bar.
 //! - **End of data**: a position still open at the last bar is closed at the
 //!   last bar's **close**, with its fee and slippage, and the trade is marked
-//!   `closed_at_end`.
+//!   `closed_at_end` (reason `end_of_data`).
 //! - **Equity** per bar is cash plus the position marked at that bar's close.
 //! - **Metrics**: see [`EngineMetrics`] (returns against the previous bar,
 //!   the first against the initial capital; sample standard deviation;
 //!   Sharpe annualised by [`Timeframe::bars_per_year`]).
 //!
 //! These rules are checked trade for trade against backtesting.py and
-//! vectorbt on real data (`tests/peers.rs`), accounting for their
-//! end-of-data conventions (both leave the last position open).
+//! vectorbt on real data (`tests/peers.rs`, and `tests/stops.rs` for the
+//! risk exits), accounting for their end-of-data conventions (both leave the
+//! last position open) and, for stops, vectorbt's one order per bar (no
+//! re-entry on a stop-exit bar); `tests/data/stops/README.md` lists each
+//! peer's conventions.
 #![cfg_attr(not(test), warn(missing_docs))]
 
 pub mod analyzer;

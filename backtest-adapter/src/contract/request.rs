@@ -232,6 +232,7 @@ impl BacktestRequest {
             direction: self.direction.into(),
             fill: self.fill.into(),
             timeframe: self.timeframe.into(),
+            ..TradingSettings::default()
         }
     }
 }

@@ -3,10 +3,14 @@
 //! See the crate documentation's ASSUMPTIONS section for the execution model.
 
 mod settings;
+mod stops;
 mod trade;
 
 pub use settings::{Direction, FillMode, SizeType, TradingSettings};
+pub use stops::ExitReason;
 pub use trade::{Fill, Side, Trade};
+
+use stops::{Bar, Excursion, StopRules};
 
 use serde::{Deserialize, Serialize};
 
@@ -228,6 +232,22 @@ struct OpenPosition {
     entry_index: usize,
     entry_price: f64,
     entry_fee: f64,
+    /// Trailing peak (long) or trough (short): the entry fill and the bars
+    /// held through so far.
+    extreme: f64,
+    excursion: Excursion,
+}
+
+impl OpenPosition {
+    /// The position was held through a bar with this low and high.
+    #[inline]
+    fn held_through(&mut self, low: f64, high: f64) {
+        self.excursion.include(low, high);
+        self.extreme = match self.side {
+            Side::Long => self.extreme.max(high),
+            Side::Short => self.extreme.min(low),
+        };
+    }
 }
 
 /// Cash and position during a simulation.
@@ -236,6 +256,31 @@ struct Book<'s> {
     slippage: f64,
     cash: f64,
     open: Option<OpenPosition>,
+}
+
+impl Book<'_> {
+    /// Exits the open position if `bar` reaches one of its stop levels.
+    /// `entry_bar`: the position was filled at this bar's open.
+    #[inline]
+    fn check_stops(
+        &mut self,
+        rules: &StopRules,
+        index: usize,
+        bar: Bar,
+        entry_bar: bool,
+        rec: &mut impl Recorder,
+    ) {
+        let Some(pos) = self.open.as_mut() else {
+            return;
+        };
+        if let Some((price, reason)) =
+            rules.check(pos.side, pos.entry_price, pos.extreme, bar, entry_bar)
+        {
+            // The path known up to the exit: the open, then the level.
+            pos.excursion.include(bar.open, bar.open);
+            self.exit(index, price, reason, rec);
+        }
+    }
 }
 
 impl Book<'_> {
@@ -259,11 +304,11 @@ impl Book<'_> {
         match (signal, self.open.map(|p| p.side)) {
             (Signal::Buy, None) => self.enter(Side::Long, index, price, rec),
             (Signal::Buy, Some(Side::Short)) => {
-                self.exit(index, price, false, rec);
+                self.exit(index, price, ExitReason::Signal, rec);
                 self.enter(Side::Long, index, price, rec);
             }
             (Signal::Sell, Some(Side::Long)) => {
-                self.exit(index, price, false, rec);
+                self.exit(index, price, ExitReason::Signal, rec);
                 if self.settings.direction == Direction::LongShort {
                     self.enter(Side::Short, index, price, rec);
                 }
@@ -320,6 +365,8 @@ impl Book<'_> {
             entry_index: index,
             entry_price: fill,
             entry_fee: fee,
+            extreme: fill,
+            excursion: Excursion::at(fill),
         });
         rec.on_fill(Fill {
             index,
@@ -330,8 +377,12 @@ impl Book<'_> {
         });
     }
 
-    fn exit(&mut self, index: usize, price: f64, closed_at_end: bool, rec: &mut impl Recorder) {
-        let Some(pos) = self.open.take() else { return };
+    fn exit(&mut self, index: usize, price: f64, reason: ExitReason, rec: &mut impl Recorder) {
+        let Some(mut pos) = self.open.take() else {
+            return;
+        };
+        pos.excursion.include(price, price);
+        let (mae_pct, mfe_pct) = pos.excursion.percents(pos.side, pos.entry_price);
         let action = if pos.side == Side::Long {
             Signal::Sell
         } else {
@@ -368,7 +419,11 @@ impl Book<'_> {
             exit_fee: fee,
             pnl_abs,
             pnl_pct: pnl_abs / (pos.entry_price * pos.size) * 100.0,
-            closed_at_end,
+            closed_at_end: reason == ExitReason::EndOfData,
+            exit_reason: reason,
+            mae_pct,
+            mfe_pct,
+            bars_held: index - pos.entry_index,
         });
     }
 }
@@ -379,7 +434,7 @@ fn simulate(
     settings: &TradingSettings,
     rec: &mut impl Recorder,
 ) {
-    let (open, close) = (series.open(), series.close());
+    let (open, high, low, close) = (series.open(), series.high(), series.low(), series.close());
     let n = series.len();
     let mut book = Book {
         settings,
@@ -387,6 +442,11 @@ fn simulate(
         cash: settings.initial_capital,
         open: None,
     };
+    let stops = StopRules::new(
+        settings.stop_loss_pct,
+        settings.take_profit_pct,
+        settings.trailing_stop_pct,
+    );
     // Bar t acts on the signal of bar t-1 (next open) or of bar t (close).
     let lag = usize::from(settings.fill == FillMode::NextOpen);
     let opens_from_flat = |s: Signal| {
@@ -411,13 +471,30 @@ fn simulate(
         } else {
             Signal::Hold
         };
-        // Most bars hold: keep the order logic off the hot path.
-        if signal != Signal::Hold {
-            let price = if lag == 1 { open[t] } else { close[t] };
-            book.apply(signal, t, price, rec);
+        // Pending orders fill at the open first (next_open); most bars hold,
+        // so keep the order logic off the hot path.
+        if lag == 1 && signal != Signal::Hold {
+            book.apply(signal, t, open[t], rec);
+        }
+        if let Some(rules) = &stops {
+            let bar = Bar {
+                open: open[t],
+                high: high[t],
+                low: low[t],
+            };
+            // In close mode a position entered at an earlier close; in
+            // next_open mode one filled at this open is on its entry bar.
+            let entry_bar = lag == 1 && book.open.is_some_and(|p| p.entry_index == t);
+            book.check_stops(rules, t, bar, entry_bar, rec);
+        }
+        if let Some(pos) = book.open.as_mut() {
+            pos.held_through(low[t], high[t]);
+        }
+        if lag == 0 && signal != Signal::Hold {
+            book.apply(signal, t, close[t], rec);
         }
         if t + 1 == n {
-            book.exit(t, close[t], true, rec);
+            book.exit(t, close[t], ExitReason::EndOfData, rec);
         }
         let shares = book.shares();
         rec.on_bar(book.cash, shares, book.cash + shares * close[t]);

@@ -64,6 +64,13 @@ pub struct TradingSettings {
     pub fill: FillMode,
     /// Bar duration, for annualisation.
     pub timeframe: Timeframe,
+    /// Stop-loss in percent of the entry fill price, in (0, 100); `None` = off.
+    pub stop_loss_pct: Option<f64>,
+    /// Take-profit in percent of the entry fill price, in (0, 100); `None` = off.
+    pub take_profit_pct: Option<f64>,
+    /// Trailing stop in percent of the peak (long) or trough (short) since
+    /// entry, in (0, 100); `None` = off.
+    pub trailing_stop_pct: Option<f64>,
 }
 
 impl Default for TradingSettings {
@@ -77,6 +84,9 @@ impl Default for TradingSettings {
             direction: Direction::LongOnly,
             fill: FillMode::NextOpen,
             timeframe: Timeframe::Day1,
+            stop_loss_pct: None,
+            take_profit_pct: None,
+            trailing_stop_pct: None,
         }
     }
 }
@@ -115,6 +125,20 @@ impl TradingSettings {
             (0.0..10_000.0).contains(&self.slippage_bps),
             "basis points in [0, 10000)",
         )?;
+        for (field, value) in [
+            ("stop_loss_pct", self.stop_loss_pct),
+            ("take_profit_pct", self.take_profit_pct),
+            ("trailing_stop_pct", self.trailing_stop_pct),
+        ] {
+            if let Some(v) = value {
+                check(
+                    field,
+                    v,
+                    v > 0.0 && v < 100.0,
+                    "a percent in (0, 100) or null",
+                )?;
+            }
+        }
         match self.size_type {
             SizeType::Value => check(
                 "position_size",

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::ExitReason;
 use crate::Signal;
 
 /// Side of a position.
@@ -54,4 +55,14 @@ pub struct Trade {
     /// True when the position was still open at the last bar and was closed
     /// there at the close by the engine, not by a signal.
     pub closed_at_end: bool,
+    /// Why the trade was closed.
+    pub exit_reason: ExitReason,
+    /// Maximum adverse excursion while open, in percent of the entry price
+    /// (from the bars' lows for a long, highs for a short; <= 0).
+    pub mae_pct: f64,
+    /// Maximum favourable excursion while open, in percent of the entry
+    /// price (>= 0).
+    pub mfe_pct: f64,
+    /// `exit_index - entry_index` (0 for an exit on the entry bar).
+    pub bars_held: usize,
 }
