@@ -29,6 +29,7 @@
 //! is no spread, and the ratio is `None`. See [`has_spread`]. Values are
 //! never NaN or infinite: undefined is `None`.
 
+pub mod benchmark;
 pub mod cagr;
 pub mod drawdown;
 pub mod exposure;
@@ -38,6 +39,7 @@ pub mod sortino;
 pub mod trades;
 pub mod volatility;
 
+pub use benchmark::{benchmark_stats, BenchmarkStats};
 pub use cagr::{years_between, Cagr, DAYS_PER_YEAR};
 pub use drawdown::{
     drawdown_curve, drawdown_periods, Calmar, DrawdownDurations, DrawdownPeriod, MaxDrawdown,
