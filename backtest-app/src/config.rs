@@ -65,6 +65,19 @@ pub struct AppConfig {
     /// Most synchronous `/run_backtest` runs computing at once (more get 503
     /// with `Retry-After`); the number of cores when unset.
     pub max_sync_runs: Option<usize>,
+    /// Period (seconds) of the local launcher's sweep for lost runs.
+    pub backtest_sweep_interval_secs: u64,
+    /// Test hook: a worker waits this long (ms) before computing.
+    pub backtest_worker_delay_ms: Option<u64>,
+    /// This machine's name (the pod name on Kubernetes), stored with a run.
+    pub hostname: Option<String>,
+    /// How long (seconds) the k8s launcher waits for a succeeded Job's result
+    /// to show in the database.
+    pub k8s_result_wait_secs: u64,
+    /// Pause (seconds) before the k8s launcher watches again after an error.
+    pub k8s_retry_delay_secs: u64,
+    /// Period (seconds) of the k8s launcher's sweep for unwatched runs.
+    pub k8s_sweep_interval_secs: u64,
 }
 
 impl Default for AppConfig {
@@ -82,12 +95,18 @@ impl Default for AppConfig {
             worker_image: None,
             k8s_namespace: None,
             max_sync_runs: None,
+            backtest_sweep_interval_secs: 30,
+            backtest_worker_delay_ms: None,
+            hostname: None,
+            k8s_result_wait_secs: 30,
+            k8s_retry_delay_secs: 2,
+            k8s_sweep_interval_secs: 60,
         }
     }
 }
 
 /// Environment variables read into [`AppConfig`] (upper-case of the field names).
-const ENV_KEYS: [&str; 12] = [
+const ENV_KEYS: [&str; 18] = [
     "DATABASE_URL",
     "DATA_DIR",
     "JOB_LAUNCHER_MODE",
@@ -100,6 +119,12 @@ const ENV_KEYS: [&str; 12] = [
     "WORKER_IMAGE",
     "K8S_NAMESPACE",
     "MAX_SYNC_RUNS",
+    "BACKTEST_SWEEP_INTERVAL_SECS",
+    "BACKTEST_WORKER_DELAY_MS",
+    "HOSTNAME",
+    "K8S_RESULT_WAIT_SECS",
+    "K8S_RETRY_DELAY_SECS",
+    "K8S_SWEEP_INTERVAL_SECS",
 ];
 
 impl AppConfig {
@@ -123,7 +148,18 @@ impl AppConfig {
 
     /// Checks values that cannot be expressed in types.
     pub fn check(&self) -> anyhow::Result<()> {
-        Backend::from_url(&self.database_url)?;
+        self.backend()?;
+        for (name, secs) in [
+            (
+                "BACKTEST_SWEEP_INTERVAL_SECS",
+                self.backtest_sweep_interval_secs,
+            ),
+            ("K8S_RESULT_WAIT_SECS", self.k8s_result_wait_secs),
+            ("K8S_RETRY_DELAY_SECS", self.k8s_retry_delay_secs),
+            ("K8S_SWEEP_INTERVAL_SECS", self.k8s_sweep_interval_secs),
+        ] {
+            anyhow::ensure!(secs >= 1, "{name} must be at least 1");
+        }
         anyhow::ensure!(
             self.max_concurrent_workers >= 1,
             "MAX_CONCURRENT_WORKERS must be at least 1"
@@ -140,8 +176,11 @@ impl AppConfig {
     }
 
     /// The database backend.
-    pub fn backend(&self) -> Backend {
-        Backend::from_url(&self.database_url).unwrap_or(Backend::Sqlite)
+    ///
+    /// # Errors
+    /// A `DATABASE_URL` of another scheme (never a silent SQLite fallback).
+    pub fn backend(&self) -> anyhow::Result<Backend> {
+        Backend::from_url(&self.database_url)
     }
 
     /// Most synchronous runs computing at once: `MAX_SYNC_RUNS`, else the
@@ -155,7 +194,7 @@ impl AppConfig {
     /// Whether the web migrates the schema at start-up.
     pub fn auto_migrate(&self) -> bool {
         self.db_auto_migrate
-            .unwrap_or(self.backend() == Backend::Sqlite)
+            .unwrap_or(matches!(self.backend(), Ok(Backend::Sqlite)))
     }
 }
 
@@ -174,7 +213,7 @@ mod tests {
             jail.set_env("JOB_LAUNCHER_MODE", "k8s");
             jail.set_env("MAX_CONCURRENT_WORKERS", "4");
             let config = AppConfig::load().expect("valid");
-            assert_eq!(config.backend(), Backend::MySql);
+            assert_eq!(config.backend().ok(), Some(Backend::MySql));
             assert_eq!(config.job_launcher_mode, LauncherMode::K8s);
             assert_eq!(config.max_concurrent_workers, 4);
             assert!(!config.auto_migrate(), "MySQL migrates explicitly");
@@ -186,11 +225,21 @@ mod tests {
     fn defaults_are_the_embedded_platform() {
         figment::Jail::expect_with(|_| {
             let config = AppConfig::load().expect("valid");
-            assert_eq!(config.backend(), Backend::Sqlite);
+            assert_eq!(config.backend().ok(), Some(Backend::Sqlite));
             assert!(config.auto_migrate());
             assert_eq!(config.data_dir, PathBuf::from("data"));
             Ok(())
         });
+    }
+
+    #[test]
+    fn unknown_database_scheme_is_an_error_not_sqlite() {
+        let config = AppConfig {
+            database_url: "postgres://u@h/db".to_owned(),
+            ..AppConfig::default()
+        };
+        assert!(config.backend().is_err());
+        assert!(!config.auto_migrate());
     }
 
     #[test]
@@ -204,6 +253,9 @@ mod tests {
             jail.set_env("JOB_LAUNCHER_MODE", "local");
             jail.set_env("MAX_SYNC_RUNS", "0");
             assert!(AppConfig::load().is_err());
+            jail.set_env("K8S_RESULT_WAIT_SECS", "0");
+            assert!(AppConfig::load().is_err());
+            jail.set_env("K8S_RESULT_WAIT_SECS", "5");
             jail.set_env("MAX_SYNC_RUNS", "3");
             assert_eq!(AppConfig::load().map(|c| c.sync_run_limit()).ok(), Some(3));
             Ok(())

@@ -70,8 +70,9 @@ async fn worker(run_id: &str) -> anyhow::Result<()> {
 async fn migrate() -> anyhow::Result<()> {
     let config = app_config()?;
     let pool = db::connect(&config.database_url, 1).await?;
-    db::migrate(&pool, config.backend()).await?;
-    tracing::info!(backend = ?config.backend(), "database migrated");
+    let backend = config.backend()?;
+    db::migrate(&pool, backend).await?;
+    tracing::info!(?backend, "database migrated");
     Ok(())
 }
 

@@ -36,9 +36,6 @@ use super::JobLauncher;
 use crate::config::AppConfig;
 use crate::db::runs::{self, RunState};
 
-/// Seconds between two sweeps (default 30).
-pub const SWEEP_ENV: &str = "BACKTEST_SWEEP_INTERVAL_SECS";
-
 /// How the local launcher runs workers.
 #[derive(Debug, Clone)]
 pub struct LocalSettings {
@@ -65,13 +62,7 @@ impl LocalSettings {
             args: vec!["worker".to_owned()],
             max_concurrent: config.max_concurrent_workers.max(1),
             timeout: Duration::from_secs(config.worker_timeout_secs.max(1)),
-            sweep_interval: Duration::from_secs(
-                std::env::var(SWEEP_ENV)
-                    .ok()
-                    .and_then(|v| v.trim().parse::<u64>().ok())
-                    .filter(|&s| s > 0)
-                    .unwrap_or(30),
-            ),
+            sweep_interval: Duration::from_secs(config.backtest_sweep_interval_secs.max(1)),
         })
     }
 }

@@ -32,9 +32,6 @@ use super::short;
 use crate::config::AppConfig;
 use crate::db::{self, runs};
 
-/// Test-only delay after claiming a run (see the module documentation).
-pub const DELAY_ENV: &str = "BACKTEST_WORKER_DELAY_MS";
-
 /// Longest `error_message` the worker writes.
 const MAX_MESSAGE: usize = 300;
 
@@ -78,7 +75,7 @@ async fn execute(config: &AppConfig, run_id: &str) -> anyhow::Result<()> {
         tracing::info!(status = %run.status, "run already final; nothing to do");
         return Ok(());
     }
-    let worker = worker_name();
+    let worker = worker_name(config);
     if !runs::mark_running(&pool, run_id, &worker)
         .await
         .context("cannot claim the run")?
@@ -87,7 +84,11 @@ async fn execute(config: &AppConfig, run_id: &str) -> anyhow::Result<()> {
         return Ok(());
     }
     tracing::info!(worker = %worker, attempt = run.attempts + 1, "run started");
-    if let Some(delay) = test_delay() {
+    if let Some(delay) = config
+        .backtest_worker_delay_ms
+        .filter(|&ms| ms > 0)
+        .map(Duration::from_millis)
+    {
         tokio::time::sleep(delay).await;
     }
 
@@ -192,9 +193,10 @@ fn invalid(err: &RunError) -> anyhow::Error {
 }
 
 /// `host/pid`, stored in the `worker` column.
-fn worker_name() -> String {
-    let host = std::env::var("HOSTNAME")
-        .ok()
+fn worker_name(config: &AppConfig) -> String {
+    let host = config
+        .hostname
+        .clone()
         .filter(|h| !h.is_empty())
         .or_else(|| {
             std::fs::read_to_string("/etc/hostname")
@@ -204,12 +206,4 @@ fn worker_name() -> String {
         })
         .unwrap_or_else(|| "localhost".to_owned());
     format!("{host}/{}", std::process::id())
-}
-
-fn test_delay() -> Option<Duration> {
-    std::env::var(DELAY_ENV)
-        .ok()
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .filter(|&ms| ms > 0)
-        .map(Duration::from_millis)
 }

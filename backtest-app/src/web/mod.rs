@@ -188,6 +188,13 @@ pub fn rocket(config: AppConfig) -> Rocket<Build> {
         .attach(AdHoc::try_on_ignite(
             "Database migrations",
             move |rocket| async move {
+                let backend = match backend {
+                    Ok(backend) => backend,
+                    Err(e) => {
+                        tracing::error!(error = format!("{e:#}"), "invalid DATABASE_URL");
+                        return Err(rocket);
+                    }
+                };
                 if !auto_migrate {
                     tracing::info!(
                         ?backend,

@@ -96,9 +96,9 @@ impl K8sSettings {
             namespace,
             template,
             image: config.worker_image.clone(),
-            result_wait: Duration::from_secs(30),
-            retry_delay: Duration::from_secs(2),
-            sweep_interval: Duration::from_secs(60),
+            result_wait: Duration::from_secs(config.k8s_result_wait_secs),
+            retry_delay: Duration::from_secs(config.k8s_retry_delay_secs),
+            sweep_interval: Duration::from_secs(config.k8s_sweep_interval_secs),
         };
         // Fail at start-up, not at the first submit.
         job_for_run(
