@@ -6,7 +6,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Stock backtesting platform: CLI, web app and worker.
 #[derive(Debug, Parser)]
-#[command(name = "backtest", version, about)]
+#[command(name = "backtest", version = crate::version(), about)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -34,6 +34,45 @@ pub enum Command {
         #[command(subcommand)]
         command: DataCommand,
     },
+    /// GET the web's /health (exit 0 when it answers 200, else 1): the
+    /// image's HEALTHCHECK, which needs no shell or curl.
+    Healthcheck(HealthcheckArgs),
+    /// Print, as JSON, the worker Job the Kubernetes launcher creates for a
+    /// run from a Job template (for checks outside a cluster).
+    #[command(hide = true)]
+    RenderJob(RenderJobArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct HealthcheckArgs {
+    /// Base URL of the web; default `http://ROCKET_ADDRESS:ROCKET_PORT`
+    /// (a wildcard address means the loopback), else 127.0.0.1:8000.
+    #[arg(long)]
+    pub url: Option<String>,
+    /// Seconds before a request counts as failed.
+    #[arg(long, default_value_t = 3)]
+    pub timeout_secs: u64,
+    /// Also submit the demo backtest (GOOG RSI) through POST /api/backtests
+    /// and wait until /status says it completed: a whole-deployment check
+    /// (web, database, launcher, worker), as `helm test` runs it.
+    #[arg(long)]
+    pub backtest: bool,
+    /// With --backtest: seconds to wait for the run to finish.
+    #[arg(long, default_value_t = 300)]
+    pub wait_secs: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct RenderJobArgs {
+    /// The worker Job template (YAML), as the chart renders it.
+    #[arg(long)]
+    pub template: PathBuf,
+    /// The run id.
+    #[arg(long)]
+    pub run_id: String,
+    /// The image (WORKER_IMAGE); the template's own when absent.
+    #[arg(long)]
+    pub image: Option<String>,
 }
 
 #[derive(Debug, Args)]

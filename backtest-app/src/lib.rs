@@ -12,6 +12,22 @@ pub mod jobs;
 pub mod logging;
 pub mod web;
 
+/// `0.1.0 (abc1234)`: the package version and, when the build had `GIT_SHA`
+/// set (the image build passes it), the commit's first 7 characters, so a
+/// running pod says what it runs.
+pub fn version() -> &'static str {
+    static VERSION: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    VERSION.get_or_init(|| {
+        let sha = option_env!("GIT_SHA").map(str::trim).unwrap_or_default();
+        if sha.is_empty() {
+            env!("CARGO_PKG_VERSION").to_owned()
+        } else {
+            let short: String = sha.chars().take(7).collect();
+            format!("{} ({short})", env!("CARGO_PKG_VERSION"))
+        }
+    })
+}
+
 /// Exit status for bad input (a missing file, a malformed row, bad params...).
 pub const EXIT_INPUT: u8 = 2;
 /// Exit status for everything else.

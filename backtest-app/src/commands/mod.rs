@@ -1,5 +1,6 @@
 //! Subcommand implementations.
 
+mod healthcheck;
 mod indicators;
 mod optimize;
 mod run;
@@ -13,7 +14,8 @@ use backtest_core::OhlcvSeries;
 use serde_json::json;
 
 use crate::cli::{
-    Cli, Command, DataCommand, DbCommand, DirectionArg, FillArg, SettingsArgs, SizeTypeArg,
+    Cli, Command, DataCommand, DbCommand, DirectionArg, FillArg, RenderJobArgs, SettingsArgs,
+    SizeTypeArg,
 };
 use crate::config::AppConfig;
 use crate::{db, input_error, jobs, logging, web};
@@ -36,6 +38,8 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
             eprintln!("wrote {}", path.display());
             Ok(())
         }
+        Command::Healthcheck(args) => healthcheck::run(&args),
+        Command::RenderJob(args) => render_job(&args),
     }
 }
 
@@ -73,6 +77,23 @@ async fn migrate() -> anyhow::Result<()> {
     let backend = config.backend()?;
     db::migrate(&pool, backend).await?;
     tracing::info!(?backend, "database migrated");
+    Ok(())
+}
+
+/// Prints the Job the Kubernetes launcher would create for a run, built by
+/// the launcher's own code from the template file.
+fn render_job(args: &RenderJobArgs) -> anyhow::Result<()> {
+    let config = AppConfig {
+        job_template_path: Some(args.template.clone()),
+        worker_image: args.image.clone(),
+        ..AppConfig::default()
+    };
+    let settings = jobs::k8s::K8sSettings::from_config(&config)?;
+    let job = jobs::k8s::job_for_run(&settings.template, &args.run_id, settings.image.as_deref())?;
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&job).context("cannot serialise the Job")?
+    );
     Ok(())
 }
 
