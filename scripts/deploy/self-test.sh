@@ -16,7 +16,7 @@ source "$ROOT/scripts/deploy/lib.sh"
 
 TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
-ARTIFACTS=(helm kustomize argocd .github Dockerfile .dockerignore docker-compose.yml .env.example)
+ARTIFACTS=(helm kustomize argocd .github Dockerfile .dockerignore docker-compose.yml docker-compose.ci.yml .env.example)
 
 fresh_copy() { # fresh_copy DIR: the artifacts, laid out as in the repo
   mkdir -p "$1"
@@ -129,11 +129,11 @@ neg argocd-project-wrong-type "" v_argocd \
     - https://github.com/stock-backtest/stock-backtest.git" "  sourceRepos: https://github.com/stock-backtest/stock-backtest.git"'
 # --- bad Dockerfile ----------------------------------------------------------
 neg dockerfile-latest-base "" v_hadolint \
-  'replace Dockerfile "FROM debian:\${DEBIAN_RELEASE}-slim AS runtime" "FROM debian:latest AS runtime"'
+  'replace Dockerfile "FROM \${RUNTIME_IMAGE} AS runtime" "FROM debian:latest AS runtime"'
 neg dockerfile-root-user "" v_hadolint \
   'replace Dockerfile "USER 10001:10001" "USER root"'
 neg dockerfile-no-healthcheck "" v_dockerfile_checkov \
-  'replace Dockerfile "HEALTHCHECK --interval" "# HEALTHCHECK --interval" && replace Dockerfile "    CMD [\"curl\"" "#    CMD [\"curl\""'
+  'replace Dockerfile "HEALTHCHECK --interval" "# HEALTHCHECK --interval" && replace Dockerfile "    CMD [\"/usr/local/bin/backtest\"" "#    CMD [\"/usr/local/bin/backtest\""'
 # --- bad docker-compose ------------------------------------------------------
 neg compose-unknown-dependency "" v_compose \
   'replace docker-compose.yml "      migrate:
