@@ -18,6 +18,7 @@ ARG RUST_IMAGE=docker.io/library/rust:1.95-bookworm@sha256:6258907abe69656e41cd9
 ARG RUNTIME_IMAGE=gcr.io/distroless/cc-debian12:nonroot@sha256:9dac0a79194e45a7da0158a9c6da57b217585af0786db3845d1f0ec1a0dd182f
 
 # --- builder ------------------------------------------------------------------
+# checkov:skip=CKV_DOCKER_7:The base images are build arguments; their defaults above are pinned by tag and digest.
 FROM ${RUST_IMAGE} AS builder
 # The commit `backtest --version` reports.
 ARG GIT_SHA=""
