@@ -3,6 +3,7 @@
 
 usage: job_to_docker.py JOB_JSON RENDERED_CHART_YAML --name NAME
            [--set-env NAME=VALUE]... [--add-env NAME=VALUE]... [--mount SRC:DST:ro]...
+           [--network host|none]
 
 JOB_JSON is what the Kubernetes launcher would create for a run (`backtest
 render-job`), RENDERED_CHART_YAML the chart rendered by `helm template` (it
@@ -27,7 +28,9 @@ rather than silently dropped:
 - resources.limits memory/cpu -> --memory/--cpus (requests only matter to a
   scheduler);
 - labels -> --label; the pod runs with no service account token
-  (automountServiceAccountToken: false is required).
+  (automountServiceAccountToken: false is required);
+- the pod network is the host's (--network, default host): no bridge may be
+  created here, and the database is on the host's loopback.
 """
 
 import argparse
@@ -126,6 +129,7 @@ def main():
     parser.add_argument("--set-env", action="append", default=[])
     parser.add_argument("--add-env", action="append", default=[])
     parser.add_argument("--mount", action="append", default=[])
+    parser.add_argument("--network", default="host")
     opts = parser.parse_args()
 
     with open(opts.job, encoding="utf-8") as handle:
@@ -142,7 +146,7 @@ def main():
     if pod.get("restartPolicy") != "Never":
         fail("a Job pod with restartPolicy other than Never is not mapped")
 
-    args = ["--name", opts.name, "--hostname", opts.name[:63]]
+    args = ["--name", opts.name, "--hostname", opts.name[:63], "--network", opts.network]
     labels = dict((spec["template"].get("metadata") or {}).get("labels") or {})
     for key, value in sorted(labels.items()):
         args += ["--label", f"{key}={value}"]
