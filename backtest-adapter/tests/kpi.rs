@@ -130,11 +130,9 @@ fn all_kpis_of_a_tiny_engine_run() -> TestResult {
         Signal::Sell,
         Signal::Hold,
     ];
-    let settings = TradingSettings {
-        fee_rate: 0.0,
-        position_size: 1_000.0,
-        ..Default::default()
-    };
+    let settings = TradingSettings::default()
+        .with_fee_rate(0.0)
+        .with_position_size(1_000.0);
     let out = engine::run_signals(&series, &signals, &settings)?;
     assert_eq!(
         out.equity,

@@ -19,11 +19,9 @@ const DATA: &str = concat!(
 
 fn benches(c: &mut Criterion) {
     let series = csv::read_ohlcv(DATA).unwrap_or_else(|e| panic!("benchmark data missing: {e}"));
-    let settings = TradingSettings {
-        size_type: SizeType::Percent,
-        position_size: 100.0,
-        ..TradingSettings::default()
-    };
+    let settings = TradingSettings::default()
+        .with_size_type(SizeType::Percent)
+        .with_position_size(100.0);
     let rule = build_rule(
         "RSI",
         &json!({"period": 14, "oversold": 30, "overbought": 70}),

@@ -18,11 +18,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .nth(1)
         .ok_or("usage: bench_grid <ohlcv.csv>")?;
     let series = csv::read_ohlcv(&path)?;
-    let settings = TradingSettings {
-        size_type: SizeType::Percent,
-        position_size: 100.0,
-        ..TradingSettings::default()
-    };
+    let settings = TradingSettings::default()
+        .with_size_type(SizeType::Percent)
+        .with_position_size(100.0);
     let rule = build_rule(
         "RSI",
         &json!({"period": 14, "oversold": 30, "overbought": 70}),

@@ -19,7 +19,7 @@
 //! ).unwrap();
 //!
 //! let rule = build_rule("RSI", &json!({"period": 14, "oversold": 30, "overbought": 70})).unwrap();
-//! let settings = TradingSettings { size_type: SizeType::Percent, position_size: 100.0, ..Default::default() };
+//! let settings = TradingSettings::default().with_size_type(SizeType::Percent).with_position_size(100.0);
 //! let out = engine::run(&series, rule.as_ref(), &settings).unwrap();
 //! assert_eq!(out.equity.len(), series.len());
 //! println!("{} trades, {:.2} % return", out.metrics.num_trades, out.metrics.total_return_pct);
@@ -117,6 +117,11 @@
 //! peer's conventions.
 #![cfg_attr(not(test), warn(missing_docs))]
 
+/// The crate README's example, compiled and run as a doc test.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctest;
+
 pub mod analyzer;
 pub mod engine;
 mod error;
@@ -130,6 +135,10 @@ mod signal;
 pub mod stats;
 pub mod sweep;
 mod timeframe;
+
+/// This crate's version (`CARGO_PKG_VERSION`), for result fingerprints and
+/// provenance: a change in the core may change results.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 pub use error::{CoreError, Result};
 pub use metrics::EngineMetrics;

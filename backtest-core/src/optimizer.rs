@@ -73,6 +73,7 @@ impl Objective {
 
 /// One evaluated grid point.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct GridResult {
     /// The rule's full parameters at this point (defaults filled in).
     pub params: Value,
@@ -84,6 +85,7 @@ pub struct GridResult {
 
 /// The whole search.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct GridSearch {
     /// Points evaluated.
     pub combinations: usize,

@@ -33,12 +33,10 @@ fn next_open_fill_value_sizing_fees_and_slippage() {
         &[100.0, 101.0, 102.0, 110.0, 111.0],
         &[100.5, 101.5, 109.0, 110.5, 112.0],
     );
-    let settings = TradingSettings {
-        fee_rate: 0.01,
-        slippage_bps: 100.0, // 1 %
-        position_size: 10_000.0,
-        ..TradingSettings::default()
-    };
+    let settings = TradingSettings::default()
+        .with_fee_rate(0.01)
+        .with_slippage_bps(100.0)
+        .with_position_size(10_000.0);
     let out = engine::run_signals(&s, &[B, H, S, H, H], &settings).expect("runs");
     // Buy fills at bar 1's open 101 * 1.01 = 102.01; size = floor(10000 / (102.01 * 1.01)) = 97.
     let t = out.trades[0];
@@ -67,13 +65,11 @@ fn next_open_fill_value_sizing_fees_and_slippage() {
 #[test]
 fn close_mode_fills_on_the_signal_bar() {
     let s = bars(&[10.0, 10.0, 10.0, 10.0], &[10.0, 20.0, 25.0, 30.0]);
-    let settings = TradingSettings {
-        fee_rate: 0.0,
-        fill: FillMode::Close,
-        size_type: SizeType::Percent,
-        position_size: 100.0,
-        ..TradingSettings::default()
-    };
+    let settings = TradingSettings::default()
+        .with_fee_rate(0.0)
+        .with_fill(FillMode::Close)
+        .with_size_type(SizeType::Percent)
+        .with_position_size(100.0);
     let out = engine::run_signals(&s, &[H, B, S, H], &settings).expect("runs");
     let t = out.trades[0];
     assert_eq!((t.entry_index, t.exit_index, t.size), (1, 2, 5_000.0));
@@ -84,10 +80,7 @@ fn close_mode_fills_on_the_signal_bar() {
 #[test]
 fn open_position_is_closed_at_the_last_close_with_its_fee() {
     let s = bars(&[10.0, 10.0, 12.0], &[10.0, 11.0, 13.0]);
-    let settings = TradingSettings {
-        fee_rate: 0.001,
-        ..TradingSettings::default()
-    };
+    let settings = TradingSettings::default().with_fee_rate(0.001);
     let out = engine::run_signals(&s, &[B, H, H], &settings).expect("runs");
     let t = out.trades[0];
     assert!(t.closed_at_end);
@@ -103,12 +96,10 @@ fn open_position_is_closed_at_the_last_close_with_its_fee() {
 #[test]
 fn value_sizing_is_capped_by_cash() {
     let s = bars(&[10.0, 10.0, 10.0], &[10.0, 10.0, 10.0]);
-    let settings = TradingSettings {
-        initial_capital: 1_000.0,
-        position_size: 50_000.0,
-        fee_rate: 0.0,
-        ..TradingSettings::default()
-    };
+    let settings = TradingSettings::default()
+        .with_initial_capital(1_000.0)
+        .with_position_size(50_000.0)
+        .with_fee_rate(0.0);
     let out = engine::run_signals(&s, &[B, H, H], &settings).expect("runs");
     assert_eq!(out.trades[0].size, 100.0);
     assert!(out.cash.iter().all(|c| *c >= 0.0));
@@ -117,12 +108,10 @@ fn value_sizing_is_capped_by_cash() {
 #[test]
 fn long_short_reverses_on_each_signal() {
     let s = bars(&[10.0, 10.0, 8.0, 9.0, 9.0], &[10.0, 10.0, 8.0, 9.0, 9.0]);
-    let settings = TradingSettings {
-        fee_rate: 0.0,
-        direction: Direction::LongShort,
-        position_size: 1_000.0,
-        ..TradingSettings::default()
-    };
+    let settings = TradingSettings::default()
+        .with_fee_rate(0.0)
+        .with_direction(Direction::LongShort)
+        .with_position_size(1_000.0);
     let out = engine::run_signals(&s, &[S, B, H, H, H], &settings).expect("runs");
     // Short 100 at 10 on bar 1, cover at 8 on bar 2 (+200), then long 125 at 8.
     assert_eq!(out.trades.len(), 2);
@@ -149,33 +138,19 @@ fn long_only_ignores_sells_when_flat_and_buys_when_long() {
 fn invalid_settings_name_the_field() {
     let s = bars(&[10.0], &[10.0]);
     for (settings, field) in [
+        (TradingSettings::default().with_fee_rate(1.0), "fee_rate"),
         (
-            TradingSettings {
-                fee_rate: 1.0,
-                ..Default::default()
-            },
-            "fee_rate",
-        ),
-        (
-            TradingSettings {
-                initial_capital: -5.0,
-                ..Default::default()
-            },
+            TradingSettings::default().with_initial_capital(-5.0),
             "initial_capital",
         ),
         (
-            TradingSettings {
-                slippage_bps: f64::NAN,
-                ..Default::default()
-            },
+            TradingSettings::default().with_slippage_bps(f64::NAN),
             "slippage_bps",
         ),
         (
-            TradingSettings {
-                size_type: SizeType::Percent,
-                position_size: 150.0,
-                ..Default::default()
-            },
+            TradingSettings::default()
+                .with_size_type(SizeType::Percent)
+                .with_position_size(150.0),
             "position_size",
         ),
     ] {
@@ -207,27 +182,25 @@ fn arb_case() -> impl Strategy<Value = (OhlcvSeries, Vec<Signal>, TradingSetting
             |(prices, signals, (fee, slip, percent, short, on_close, size))| {
                 let open: Vec<f64> = prices.iter().map(|(p, _)| *p).collect();
                 let close: Vec<f64> = prices.iter().map(|(p, r)| p * (1.0 + r)).collect();
-                let settings = TradingSettings {
-                    fee_rate: fee,
-                    slippage_bps: slip,
-                    size_type: if percent {
+                let settings = TradingSettings::default()
+                    .with_fee_rate(fee)
+                    .with_slippage_bps(slip)
+                    .with_size_type(if percent {
                         SizeType::Percent
                     } else {
                         SizeType::Value
-                    },
-                    position_size: if percent { size } else { size * 1_000.0 },
-                    direction: if short {
+                    })
+                    .with_position_size(if percent { size } else { size * 1_000.0 })
+                    .with_direction(if short {
                         Direction::LongShort
                     } else {
                         Direction::LongOnly
-                    },
-                    fill: if on_close {
+                    })
+                    .with_fill(if on_close {
                         FillMode::Close
                     } else {
                         FillMode::NextOpen
-                    },
-                    ..TradingSettings::default()
-                };
+                    });
                 (bars(&open, &close), signals, settings)
             },
         )

@@ -157,14 +157,12 @@ fn compare(peer: &str, mode: FillMode, rule: &str, tag: &str, file: &str) {
             json!({"period": 14, "oversold": 30, "overbought": 70}),
         ),
     };
-    let settings = TradingSettings {
-        initial_capital: 100_000.0,
-        fee_rate: FEE,
-        size_type: SizeType::Percent,
-        position_size: 100.0,
-        fill: mode,
-        ..TradingSettings::default()
-    };
+    let settings = TradingSettings::default()
+        .with_initial_capital(100_000.0)
+        .with_fee_rate(FEE)
+        .with_size_type(SizeType::Percent)
+        .with_position_size(100.0)
+        .with_fill(mode);
     let rule = build_rule(rule_type, &params).expect("valid rule");
     let ours = engine::run(&bars.series, rule.as_ref(), &settings).expect("runs");
     let theirs = peer_trades(&scenario);

@@ -17,11 +17,9 @@ const DATA: &str = concat!(
 #[test]
 fn statistics_equal_the_engine_metrics_bit_for_bit() {
     let series = csv::read_ohlcv(DATA).unwrap_or_else(|e| panic!("market data missing: {e}"));
-    let settings = TradingSettings {
-        size_type: SizeType::Percent,
-        position_size: 100.0,
-        ..TradingSettings::default()
-    };
+    let settings = TradingSettings::default()
+        .with_size_type(SizeType::Percent)
+        .with_position_size(100.0);
     for (rule_type, params) in [
         ("RSI", json!({"period": 14})),
         ("MA_CROSS", json!({"fast": 10, "slow": 50})),

@@ -233,17 +233,15 @@ fn compare(run: &str, mode: FillMode) -> Tally {
                     continue;
                 };
                 scenarios += 1;
-                let settings = TradingSettings {
-                    initial_capital: 100_000.0,
-                    fee_rate: 0.001,
-                    size_type: SizeType::Value,
-                    position_size: 10_000.0,
-                    fill: mode,
-                    stop_loss_pct: sl,
-                    take_profit_pct: tp,
-                    trailing_stop_pct: tr,
-                    ..TradingSettings::default()
-                };
+                let settings = TradingSettings::default()
+                    .with_initial_capital(100_000.0)
+                    .with_fee_rate(0.001)
+                    .with_size_type(SizeType::Value)
+                    .with_position_size(10_000.0)
+                    .with_fill(mode)
+                    .with_stop_loss_pct(sl)
+                    .with_take_profit_pct(tp)
+                    .with_trailing_stop_pct(tr);
                 let ours = engine::run_signals(&series, &signals, &settings)
                     .expect("runs")
                     .trades;

@@ -66,23 +66,21 @@ fn arb_case() -> impl Strategy<Value = (OhlcvSeries, Vec<Signal>, TradingSetting
             ),
         )
             .prop_map(|(series, signals, (sl, tp, tr, close, short, fee))| {
-                let settings = TradingSettings {
-                    fee_rate: fee,
-                    fill: if close {
+                let settings = TradingSettings::default()
+                    .with_fee_rate(fee)
+                    .with_fill(if close {
                         FillMode::Close
                     } else {
                         FillMode::NextOpen
-                    },
-                    direction: if short {
+                    })
+                    .with_direction(if short {
                         Direction::LongShort
                     } else {
                         Direction::LongOnly
-                    },
-                    stop_loss_pct: sl,
-                    take_profit_pct: tp,
-                    trailing_stop_pct: tr,
-                    ..TradingSettings::default()
-                };
+                    })
+                    .with_stop_loss_pct(sl)
+                    .with_take_profit_pct(tp)
+                    .with_trailing_stop_pct(tr);
                 (series, signals, settings)
             })
     })

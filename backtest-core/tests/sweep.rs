@@ -59,10 +59,7 @@ fn spy() -> OhlcvSeries {
 }
 
 fn settings() -> TradingSettings {
-    TradingSettings {
-        fee_rate: 0.001,
-        ..TradingSettings::default()
-    }
+    TradingSettings::default().with_fee_rate(0.001)
 }
 
 /// Exact text of every f64, so equality is to the last bit.

@@ -223,17 +223,15 @@ impl BacktestRequest {
     /// [`BacktestRequest::validate`]).
     #[must_use]
     pub fn settings(&self) -> TradingSettings {
-        TradingSettings {
-            initial_capital: self.initial_capital,
-            fee_rate: self.fee_rate,
-            slippage_bps: self.slippage_bps,
-            position_size: self.position_size,
-            size_type: self.size_type.into(),
-            direction: self.direction.into(),
-            fill: self.fill.into(),
-            timeframe: self.timeframe.into(),
-            ..TradingSettings::default()
-        }
+        TradingSettings::default()
+            .with_initial_capital(self.initial_capital)
+            .with_fee_rate(self.fee_rate)
+            .with_slippage_bps(self.slippage_bps)
+            .with_position_size(self.position_size)
+            .with_size_type(self.size_type.into())
+            .with_direction(self.direction.into())
+            .with_fill(self.fill.into())
+            .with_timeframe(self.timeframe.into())
     }
 }
 

@@ -1,6 +1,6 @@
 //! Reproducibility fingerprints and the preparation of a submitted run.
 //!
-//! `fingerprint = sha256_hex(canonical_request + "\n" + data_sha256 + "\n" + ENGINE_VERSION)`
+//! `fingerprint = sha256_hex(canonical_request + "\n" + data_sha256 + "\n" + ENGINE_VERSION + "\n" + CORE_VERSION)`
 //! where
 //! - `canonical_request` is the request without `run_id`, every default
 //!   filled (the rule's parameter defaults, the derived `rule_id`, the
@@ -8,7 +8,9 @@
 //!   keys of every object sorted and no whitespace;
 //! - `data_sha256` is the hex sha256 of the bytes of the market-data file the
 //!   run reads;
-//! - `ENGINE_VERSION` is [`backtest_adapter::ENGINE_VERSION`].
+//! - `ENGINE_VERSION` is [`backtest_adapter::ENGINE_VERSION`] and
+//!   `CORE_VERSION` is [`backtest_core::VERSION`]: the engine's results
+//!   come from the core, so a core release changes every fingerprint.
 //!
 //! The web computes it at submit time; the worker recomputes it from the
 //! bytes it actually loads and stores that value with the result (they differ
@@ -138,6 +140,8 @@ pub fn fingerprint(canonical_request: &str, data_sha256: &str) -> String {
     hasher.update(data_sha256.as_bytes());
     hasher.update(b"\n");
     hasher.update(ENGINE_VERSION.as_bytes());
+    hasher.update(b"\n");
+    hasher.update(backtest_core::VERSION.as_bytes());
     hex::encode(hasher.finalize())
 }
 

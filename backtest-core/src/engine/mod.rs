@@ -21,6 +21,7 @@ use crate::{CoreError, OhlcvSeries, Result, Rule, Signal};
 
 /// Everything one backtest produces, one entry per bar in the per-bar vectors.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BacktestOutput {
     /// Cash plus marked-to-close position value, per bar.
     pub equity: Vec<f64>,
@@ -76,7 +77,7 @@ impl BacktestOutput {
 ///     close.clone(), close.clone(), close.clone(), close, vec![1e6; 5],
 /// ).unwrap();
 /// let signals = [Signal::Buy, Signal::Hold, Signal::Hold, Signal::Sell, Signal::Hold];
-/// let settings = TradingSettings { fee_rate: 0.0, position_size: 1_000.0, ..Default::default() };
+/// let settings = TradingSettings::default().with_fee_rate(0.0).with_position_size(1_000.0);
 /// let out = engine::run_signals(&series, &signals, &settings).unwrap();
 /// // Bought 100 shares at bar 1's open (10), sold at bar 4's open (12).
 /// assert_eq!(out.trades.len(), 1);

@@ -41,12 +41,19 @@ pub enum FillMode {
 ///
 /// ```
 /// use backtest_core::engine::{TradingSettings, SizeType};
-/// let all_in = TradingSettings { size_type: SizeType::Percent, position_size: 100.0, ..Default::default() };
+/// let all_in = TradingSettings::default()
+///     .with_size_type(SizeType::Percent)
+///     .with_position_size(100.0);
 /// assert!(all_in.validate().is_ok());
 /// assert_eq!(TradingSettings::default().initial_capital, 100_000.0);
 /// ```
+///
+/// The struct is `#[non_exhaustive]` so that new settings are not breaking
+/// changes: start from [`TradingSettings::default`] and set fields with the
+/// `with_*` methods (or assign the public fields).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
+#[non_exhaustive]
 pub struct TradingSettings {
     /// Starting cash.
     pub initial_capital: f64,
@@ -92,6 +99,83 @@ impl Default for TradingSettings {
 }
 
 impl TradingSettings {
+    /// These settings with `initial_capital` set. Starting cash.
+    #[must_use]
+    pub const fn with_initial_capital(mut self, initial_capital: f64) -> Self {
+        self.initial_capital = initial_capital;
+        self
+    }
+
+    /// These settings with `fee_rate` set. Commission as a fraction of traded value, per side.
+    #[must_use]
+    pub const fn with_fee_rate(mut self, fee_rate: f64) -> Self {
+        self.fee_rate = fee_rate;
+        self
+    }
+
+    /// These settings with `slippage_bps` set. Slippage in basis points.
+    #[must_use]
+    pub const fn with_slippage_bps(mut self, slippage_bps: f64) -> Self {
+        self.slippage_bps = slippage_bps;
+        self
+    }
+
+    /// These settings with `position_size` set. Size of each new position; see [`SizeType`].
+    #[must_use]
+    pub const fn with_position_size(mut self, position_size: f64) -> Self {
+        self.position_size = position_size;
+        self
+    }
+
+    /// These settings with `size_type` set. How `position_size` is read.
+    #[must_use]
+    pub const fn with_size_type(mut self, size_type: SizeType) -> Self {
+        self.size_type = size_type;
+        self
+    }
+
+    /// These settings with `direction` set. Long-only or long/short.
+    #[must_use]
+    pub const fn with_direction(mut self, direction: Direction) -> Self {
+        self.direction = direction;
+        self
+    }
+
+    /// These settings with `fill` set. Fill timing.
+    #[must_use]
+    pub const fn with_fill(mut self, fill: FillMode) -> Self {
+        self.fill = fill;
+        self
+    }
+
+    /// These settings with `stop_loss_pct` set. Stop-loss distance in percent, or none.
+    #[must_use]
+    pub const fn with_stop_loss_pct(mut self, stop_loss_pct: Option<f64>) -> Self {
+        self.stop_loss_pct = stop_loss_pct;
+        self
+    }
+
+    /// These settings with `take_profit_pct` set. Take-profit distance in percent, or none.
+    #[must_use]
+    pub const fn with_take_profit_pct(mut self, take_profit_pct: Option<f64>) -> Self {
+        self.take_profit_pct = take_profit_pct;
+        self
+    }
+
+    /// These settings with `trailing_stop_pct` set. Trailing-stop distance in percent, or none.
+    #[must_use]
+    pub const fn with_trailing_stop_pct(mut self, trailing_stop_pct: Option<f64>) -> Self {
+        self.trailing_stop_pct = trailing_stop_pct;
+        self
+    }
+
+    /// These settings with `timeframe` set. Bar duration, for annualisation.
+    #[must_use]
+    pub const fn with_timeframe(mut self, timeframe: Timeframe) -> Self {
+        self.timeframe = timeframe;
+        self
+    }
+
     /// Checks every numeric setting.
     ///
     /// # Errors

@@ -66,6 +66,7 @@ pub fn signals_for(rule: &dyn Rule, series: &OhlcvSeries) -> Vec<Signal> {
 
 /// A rule type with its description and parameter metadata.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct RuleInfo {
     /// Registry name, e.g. `"RSI"`.
     pub rule_type: &'static str,
