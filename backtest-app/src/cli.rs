@@ -188,8 +188,30 @@ pub struct OptimizeArgs {
     /// Print only the best N rows (all when absent).
     #[arg(long)]
     pub top: Option<usize>,
+    /// Evaluate N distinct combinations drawn at random from the grid.
+    #[arg(long, value_name = "N")]
+    pub random: Option<u64>,
+    /// Seed of --random: the same seed draws the same combinations.
+    #[arg(long, value_name = "S", default_value_t = 0, requires = "random")]
+    pub seed: u64,
+    /// Walk-forward analysis: optimise on TRAIN bars, test the best on the
+    /// next TEST bars, move by STEP bars (default TEST).
+    #[arg(long, value_name = "TRAIN:TEST[:STEP]")]
+    pub walk_forward: Option<String>,
+    /// Walk-forward training always starts at the first bar.
+    #[arg(long, requires = "walk_forward")]
+    pub anchored: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "json")]
+    pub format: OutputFormat,
     #[command(flatten)]
     pub settings: SettingsArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Json,
+    Csv,
 }
 
 #[derive(Debug, Args)]

@@ -450,7 +450,8 @@ fn each_fold_chooses_what_an_optimize_run_over_its_training_dates_chooses() {
             step_bars: None,
             anchored,
         };
-        let result = walk_forward(&series, &plan, &wf, &settings(), objective).expect("runs");
+        let result =
+            walk_forward(&series, &plan, &wf, &settings(), objective, &|| ()).expect("runs");
         assert_eq!(result.folds.len(), (series.len() - 400) / 150);
         for fold in &result.folds {
             let train = window_dates(&series, fold.train_start, fold.train_end);
@@ -536,14 +537,16 @@ fn no_window_sees_the_other_windows_bars() {
     };
     let grid = json!({"period": [7, 14, 21], "oversold": [25, 30, 35]});
     let plan = SweepPlan::new("RSI", &json!({}), &grid, None, 1_000).expect("valid plan");
-    let base = walk_forward(&series, &plan, &wf, &settings(), Objective::Sharpe).expect("runs");
+    let base =
+        walk_forward(&series, &plan, &wf, &settings(), Objective::Sharpe, &|| ()).expect("runs");
     let folds = wf.folds(series.len()).expect("folds");
     for (i, fold) in folds.iter().enumerate() {
         // Changing everything but the training window leaves its choice and
         // in-sample metrics untouched.
         let mut outside = perturbed(&series, 0..fold.train.start);
         outside = perturbed(&outside, fold.train.end..series.len());
-        let run = walk_forward(&outside, &plan, &wf, &settings(), Objective::Sharpe).expect("runs");
+        let run = walk_forward(&outside, &plan, &wf, &settings(), Objective::Sharpe, &|| ())
+            .expect("runs");
         assert_eq!(
             run.folds[i].best_params, base.folds[i].best_params,
             "fold {i}"
@@ -559,8 +562,17 @@ fn no_window_sees_the_other_windows_bars() {
         let fixed = one_point_plan(&base.folds[i].best_params);
         let mut not_test = perturbed(&series, 0..fold.test.start);
         not_test = perturbed(&not_test, fold.test.end..series.len());
-        let a = walk_forward(&series, &fixed, &wf, &settings(), Objective::Sharpe).expect("runs");
-        let b = walk_forward(&not_test, &fixed, &wf, &settings(), Objective::Sharpe).expect("runs");
+        let a = walk_forward(&series, &fixed, &wf, &settings(), Objective::Sharpe, &|| ())
+            .expect("runs");
+        let b = walk_forward(
+            &not_test,
+            &fixed,
+            &wf,
+            &settings(),
+            Objective::Sharpe,
+            &|| (),
+        )
+        .expect("runs");
         assert_eq!(
             a.folds[i].out_of_sample, b.folds[i].out_of_sample,
             "fold {i}"
@@ -581,4 +593,32 @@ fn one_point_plan(params: &Value) -> SweepPlan {
         .map(|(k, v)| (k.clone(), json!([v])))
         .collect();
     SweepPlan::new("RSI", &json!({}), &Value::Object(grid), None, 1).expect("valid plan")
+}
+
+#[test]
+fn progress_ticks_once_per_combination() {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    let series = spy();
+    let plan = SweepPlan::new(
+        "MA_CROSS",
+        &json!({}),
+        &json!({"fast": [5, 10, 50], "slow": [20, 50]}),
+        None,
+        100,
+    )
+    .expect("valid plan");
+    let ticks = AtomicU64::new(0);
+    let tick = || {
+        ticks.fetch_add(1, Ordering::Relaxed);
+    };
+    let rows = evaluate(
+        &series,
+        &plan,
+        plan.shard(1, 2).expect("valid"),
+        &settings(),
+        &tick,
+    )
+    .expect("runs");
+    assert_eq!(ticks.load(Ordering::Relaxed), rows.len() as u64);
+    assert_eq!(rows.len(), 3);
 }

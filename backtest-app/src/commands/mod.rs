@@ -3,6 +3,7 @@
 mod healthcheck;
 mod indicators;
 mod optimize;
+mod optimize_output;
 mod run;
 
 use std::path::Path;

@@ -28,5 +28,7 @@ mod walk_forward;
 
 pub use error::SweepError;
 pub use plan::{RandomSearch, SweepPlan};
-pub use run::{evaluate, objective_value, rank, Outcome, RankedResult, Ranking, SweepRow};
+pub use run::{
+    evaluate, evaluate_with_cache, objective_value, rank, Outcome, RankedResult, Ranking, SweepRow,
+};
 pub use walk_forward::{walk_forward, Fold, FoldResult, WalkForward, WalkForwardResult};

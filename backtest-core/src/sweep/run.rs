@@ -47,6 +47,30 @@ pub fn evaluate(
     settings: &TradingSettings,
     progress: &(dyn Fn() + Sync),
 ) -> Result<Vec<SweepRow>, SweepError> {
+    evaluate_with_cache(
+        series,
+        &IndicatorCache::new(),
+        plan,
+        positions,
+        settings,
+        progress,
+    )
+}
+
+/// [`evaluate`] with a caller's indicator cache (to report how many
+/// distinct indicators were computed, or to share them between calls on
+/// the same series).
+///
+/// # Errors
+/// As [`evaluate`].
+pub fn evaluate_with_cache(
+    series: &OhlcvSeries,
+    cache: &IndicatorCache,
+    plan: &SweepPlan,
+    positions: Range<u64>,
+    settings: &TradingSettings,
+    progress: &(dyn Fn() + Sync),
+) -> Result<Vec<SweepRow>, SweepError> {
     settings.validate()?;
     if series.is_empty() {
         return Err(CoreError::EmptySeries.into());
@@ -61,8 +85,7 @@ pub fn evaluate(
             ),
         });
     }
-    let cache = IndicatorCache::new();
-    let ctx = RuleContext::new(series, &cache);
+    let ctx = RuleContext::new(series, cache);
     let rows: Vec<Result<SweepRow, SweepError>> = positions
         .into_par_iter()
         .map(|position| {

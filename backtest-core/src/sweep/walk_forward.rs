@@ -137,7 +137,8 @@ pub struct WalkForwardResult {
 /// Each fold optimises over its training bars exactly as a grid search over
 /// a series holding only those bars (indicators warm up inside the window),
 /// then runs the winner on a series holding only its test bars. Neither run
-/// sees the other window's bars.
+/// sees the other window's bars. `progress` is called once per
+/// combination evaluated (folds x plan size in all).
 ///
 /// # Errors
 /// Bad windows, no fold, invalid settings, or a training window where the
@@ -148,6 +149,7 @@ pub fn walk_forward(
     windows: &WalkForward,
     settings: &TradingSettings,
     objective: Objective,
+    progress: &(dyn Fn() + Sync),
 ) -> Result<WalkForwardResult, SweepError> {
     let folds = windows.folds(series.len())?;
     let mut results = Vec::with_capacity(folds.len());
@@ -157,7 +159,7 @@ pub fn walk_forward(
     for fold in &folds {
         let train = window(series, &fold.train);
         let ranking = rank(
-            evaluate(&train, plan, 0..plan.len(), settings, &|| ())?,
+            evaluate(&train, plan, 0..plan.len(), settings, progress)?,
             objective,
         )?;
         let best = ranking
