@@ -55,14 +55,15 @@ fn failure(extra: &[&str]) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
-/// The CLI's default trading settings, set field by field.
+/// The CLI's default trading settings.
 fn cli_settings() -> TradingSettings {
-    let mut s = TradingSettings::default();
-    s.initial_capital = 100_000.0;
-    s.fee_rate = 0.001;
-    s.slippage_bps = 0.0;
-    s.position_size = 10_000.0;
-    s
+    TradingSettings {
+        initial_capital: 100_000.0,
+        fee_rate: 0.001,
+        slippage_bps: 0.0,
+        position_size: 10_000.0,
+        ..TradingSettings::default()
+    }
 }
 
 /// `[params, rule_id, metrics]` per row, the comparable part of a result.
@@ -78,7 +79,7 @@ fn rows(results: &Value) -> Vec<Value> {
 #[test]
 fn json_equals_the_library_grid_search() {
     let out = ok_json(&["--grid", GRID, "--objective", "total_return"]);
-    let series = load_csv(&data()).expect("loads").series;
+    let series = load_csv(data()).expect("loads").series;
     let grid: Value = serde_json::from_str(GRID).expect("grid");
     let reference = grid_search(
         &series,
