@@ -57,13 +57,11 @@ fn failure(extra: &[&str]) -> String {
 
 /// The CLI's default trading settings.
 fn cli_settings() -> TradingSettings {
-    TradingSettings {
-        initial_capital: 100_000.0,
-        fee_rate: 0.001,
-        slippage_bps: 0.0,
-        position_size: 10_000.0,
-        ..TradingSettings::default()
-    }
+    TradingSettings::default()
+        .with_initial_capital(100_000.0)
+        .with_fee_rate(0.001)
+        .with_slippage_bps(0.0)
+        .with_position_size(10_000.0)
 }
 
 /// `[params, rule_id, metrics]` per row, the comparable part of a result.
