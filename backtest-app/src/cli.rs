@@ -150,6 +150,15 @@ pub struct SettingsArgs {
     /// Last date (inclusive), YYYY-MM-DD.
     #[arg(long)]
     pub end: Option<String>,
+    /// Stop-loss in percent of the entry fill, in (0, 100).
+    #[arg(long)]
+    pub stop_loss_pct: Option<f64>,
+    /// Take-profit in percent of the entry fill, in (0, 100).
+    #[arg(long)]
+    pub take_profit_pct: Option<f64>,
+    /// Trailing stop in percent of the peak since entry, in (0, 100).
+    #[arg(long)]
+    pub trailing_stop_pct: Option<f64>,
 }
 
 #[derive(Debug, Args)]

@@ -172,6 +172,18 @@ pub struct BacktestRequest {
     /// chart fields are present and `null`.
     #[serde(default = "default_true")]
     pub charts: bool,
+    /// *Additive.* Stop-loss in percent of the entry fill, in (0, 100);
+    /// `null` / absent = off.
+    #[serde(default)]
+    pub stop_loss_pct: Option<f64>,
+    /// *Additive.* Take-profit in percent of the entry fill, in (0, 100);
+    /// `null` / absent = off.
+    #[serde(default)]
+    pub take_profit_pct: Option<f64>,
+    /// *Additive.* Trailing stop in percent of the peak since entry, in
+    /// (0, 100); `null` / absent = off.
+    #[serde(default)]
+    pub trailing_stop_pct: Option<f64>,
 }
 
 impl BacktestRequest {
@@ -194,6 +206,9 @@ impl BacktestRequest {
             timeframe: RequestTimeframe::Day1,
             fill: RequestFill::NextOpen,
             charts: true,
+            stop_loss_pct: None,
+            take_profit_pct: None,
+            trailing_stop_pct: None,
         }
     }
 
@@ -232,6 +247,9 @@ impl BacktestRequest {
             .with_direction(self.direction.into())
             .with_fill(self.fill.into())
             .with_timeframe(self.timeframe.into())
+            .with_stop_loss_pct(self.stop_loss_pct)
+            .with_take_profit_pct(self.take_profit_pct)
+            .with_trailing_stop_pct(self.trailing_stop_pct)
     }
 }
 

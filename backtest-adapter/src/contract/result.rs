@@ -75,6 +75,26 @@ pub struct Metrics {
     /// `null` with fewer than two trades or equal PnLs.
     #[serde(default)]
     pub sqn: Option<f64>,
+    /// *Additive.* Beta of the bar returns against the benchmark (the run's
+    /// own ticker held throughout), `cov / var`, sample.
+    #[serde(default)]
+    pub beta: Option<f64>,
+    /// *Additive.* Correlation of the bar returns with the benchmark's.
+    #[serde(default)]
+    pub correlation: Option<f64>,
+    /// *Additive.* Annualised Jensen's alpha (zero risk-free rate), percent.
+    #[serde(default)]
+    pub alpha_pct: Option<f64>,
+    /// *Additive.* Annualised mean / sample std of the return difference.
+    #[serde(default)]
+    pub information_ratio: Option<f64>,
+    /// *Additive.* Annualised sample std of the return difference, percent.
+    #[serde(default)]
+    pub tracking_error_pct: Option<f64>,
+    /// *Additive.* Strategy return minus benchmark return over the common
+    /// bars, percent.
+    #[serde(default)]
+    pub excess_return_pct: Option<f64>,
 }
 
 /// One equity point.
@@ -138,6 +158,21 @@ pub struct TradeRecord {
     /// *Additive.* True when the engine closed the position at the last bar.
     #[serde(default)]
     pub closed_at_end: bool,
+    /// *Additive.* `signal`, `stop_loss`, `take_profit`, `trailing_stop` or
+    /// `end_of_data`.
+    #[serde(default)]
+    pub exit_reason: String,
+    /// *Additive.* Maximum adverse excursion while open, percent of the entry
+    /// price (<= 0).
+    #[serde(default)]
+    pub mae_pct: f64,
+    /// *Additive.* Maximum favourable excursion while open, percent of the
+    /// entry price (>= 0).
+    #[serde(default)]
+    pub mfe_pct: f64,
+    /// *Additive.* Bars from the entry bar to the exit bar.
+    #[serde(default)]
+    pub bars_held: u64,
 }
 
 /// Rendered charts as `data:image/png;base64,...` URIs; every field is

@@ -81,6 +81,14 @@ pub fn compute(input: &KpiInput<'_>) -> Metrics {
         bars_per_year: input.bars_per_year,
     });
     let e = input.engine;
+    // Default benchmark: the run's own ticker held throughout.
+    let b = stats::benchmark_stats(
+        input.timestamps,
+        input.equity,
+        input.timestamps,
+        input.close,
+        input.bars_per_year,
+    );
     Metrics {
         total_return_pct: e.total_return_pct,
         sharpe_ratio: e.sharpe_ratio.and_then(stats::finite),
@@ -102,5 +110,11 @@ pub fn compute(input: &KpiInput<'_>) -> Metrics {
         buy_hold_return_pct: s.buy_hold_return_pct.unwrap_or(0.0),
         expectancy: s.trades.expectancy,
         sqn: s.trades.sqn,
+        beta: b.beta,
+        correlation: b.correlation,
+        alpha_pct: b.alpha_pct,
+        information_ratio: b.information_ratio,
+        tracking_error_pct: b.tracking_error_pct,
+        excess_return_pct: b.excess_return_pct,
     }
 }

@@ -40,6 +40,10 @@ pub fn normalise_trades(trades: &[Trade], timestamps: &[i64], daily: bool) -> Ve
                 holding_period: (bar_instant(exit, daily) - bar_instant(entry, daily)) as f64
                     / DAY_SECONDS as f64,
                 closed_at_end: t.closed_at_end,
+                exit_reason: t.exit_reason.as_str().to_owned(),
+                mae_pct: t.mae_pct,
+                mfe_pct: t.mfe_pct,
+                bars_held: t.bars_held as u64,
             }
         })
         .collect()

@@ -145,6 +145,9 @@ fn request(
         },
         "timeframe": data.timeframe.as_str(),
         "charts": charts,
+        "stop_loss_pct": args.stop_loss_pct,
+        "take_profit_pct": args.take_profit_pct,
+        "trailing_stop_pct": args.trailing_stop_pct,
     });
     BacktestRequest::from_value(value).map_err(input_error)
 }
