@@ -13,8 +13,6 @@
 //! last bar at its close, and our last equity point must be the peer's minus
 //! that exit fee.
 
-use std::path::PathBuf;
-
 use backtest_core::engine::{self, FillMode, SizeType, TradingSettings};
 use backtest_core::rules::build_rule;
 use backtest_core::OhlcvSeries;
@@ -27,58 +25,12 @@ struct Bars {
     series: OhlcvSeries,
 }
 
-fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
-}
+mod common;
+use common::{read_reference as read_text, repo_root};
 
-fn read_text(path: PathBuf) -> String {
-    std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!(
-            "reference file {} is missing ({e}); the repository must be checked out with `shared` beside it",
-            path.display()
-        )
-    })
-}
-
-/// Reads a real data file by header names (any column order; the date is the
-/// first column, named or not).
+/// Reads a real data file from `shared/data` (see `common::load_shared_bars`).
 fn load_bars(relative: &str) -> Bars {
-    let text = read_text(repo_root().join("..").join(relative));
-    let mut lines = text.lines();
-    let header: Vec<String> = lines
-        .next()
-        .expect("header")
-        .split(',')
-        .map(|h| h.trim().to_ascii_lowercase())
-        .collect();
-    let col = |name: &str| header.iter().position(|h| h == name).expect(name);
-    let idx = [
-        col("open"),
-        col("high"),
-        col("low"),
-        col("close"),
-        col("volume"),
-    ];
-    let mut dates = Vec::new();
-    let mut cols: [Vec<f64>; 5] = Default::default();
-    for line in lines {
-        let fields: Vec<&str> = line.split(',').collect();
-        dates.push(fields[0][..10].to_owned());
-        for (c, &i) in cols.iter_mut().zip(&idx) {
-            c.push(fields[i].parse().expect("numeric field"));
-        }
-    }
-    let n = dates.len() as i64;
-    let [open, high, low, close, volume] = cols;
-    let series = OhlcvSeries::new(
-        (0..n).map(|d| d * 86_400).collect(),
-        open,
-        high,
-        low,
-        close,
-        volume,
-    )
-    .expect("valid series");
+    let (dates, series) = common::load_shared_bars(relative);
     Bars { dates, series }
 }
 

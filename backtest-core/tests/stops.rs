@@ -13,65 +13,14 @@
 //! the open) is checked explicitly too.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 
 use backtest_core::engine::{self, ExitReason, FillMode, SizeType, Trade, TradingSettings};
 use backtest_core::rules::{build_rule, signals_for};
 use backtest_core::{OhlcvSeries, Signal};
 use serde_json::json;
 
-fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn read(path: PathBuf) -> String {
-    std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!(
-            "reference file {} is missing ({e}); the repository must be checked out with `shared` beside it",
-            path.display()
-        )
-    })
-}
-
-fn load_bars(relative: &str) -> (Vec<String>, OhlcvSeries) {
-    let text = read(repo_root().join("..").join(relative));
-    let mut lines = text.lines();
-    let header: Vec<String> = lines
-        .next()
-        .expect("header")
-        .split(',')
-        .map(|h| h.trim().to_ascii_lowercase())
-        .collect();
-    let col = |name: &str| header.iter().position(|h| h == name).expect(name);
-    let idx = [
-        col("open"),
-        col("high"),
-        col("low"),
-        col("close"),
-        col("volume"),
-    ];
-    let mut dates = Vec::new();
-    let mut cols: [Vec<f64>; 5] = Default::default();
-    for line in lines {
-        let f: Vec<&str> = line.split(',').collect();
-        dates.push(f[0][..10].to_owned());
-        for (c, &i) in cols.iter_mut().zip(&idx) {
-            c.push(f[i].parse().expect("number"));
-        }
-    }
-    let n = dates.len() as i64;
-    let [open, high, low, close, volume] = cols;
-    let series = OhlcvSeries::new(
-        (0..n).map(|d| d * 86_400).collect(),
-        open,
-        high,
-        low,
-        close,
-        volume,
-    )
-    .expect("valid series");
-    (dates, series)
-}
+mod common;
+use common::{load_shared_bars as load_bars, read_reference as read, repo_root};
 
 #[derive(Debug)]
 struct PeerTrade {

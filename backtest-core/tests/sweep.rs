@@ -1,8 +1,6 @@
 //! Sweeps against the optimizer: any sharding of a plan gives exactly the
 //! optimizer's ranking; walk-forward folds never mix their windows.
 
-use std::path::PathBuf;
-
 use backtest_core::engine::TradingSettings;
 use backtest_core::optimizer::{grid_search, GridResult, Objective};
 use backtest_core::sweep::{
@@ -11,51 +9,13 @@ use backtest_core::sweep::{
 };
 use backtest_core::{EngineMetrics, OhlcvSeries};
 use proptest::prelude::*;
+
+mod common;
 use serde_json::{json, Value};
 
 /// Real daily SPY bars (2015-2019, Yahoo), read in place from `shared/data`.
 fn spy() -> OhlcvSeries {
-    let path =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/yahoo_2015_2019/SPY.csv");
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!(
-            "{} is missing ({e}); check out with `shared` beside the repository",
-            path.display()
-        )
-    });
-    let mut lines = text.lines();
-    let header: Vec<String> = lines
-        .next()
-        .expect("header")
-        .split(',')
-        .map(|h| h.trim().to_ascii_lowercase())
-        .collect();
-    let col = |name: &str| header.iter().position(|h| h == name).expect(name);
-    let idx = [
-        col("open"),
-        col("high"),
-        col("low"),
-        col("close"),
-        col("volume"),
-    ];
-    let mut cols: [Vec<f64>; 5] = Default::default();
-    for line in lines {
-        let fields: Vec<&str> = line.split(',').collect();
-        for (c, &i) in cols.iter_mut().zip(&idx) {
-            c.push(fields[i].parse().expect("numeric field"));
-        }
-    }
-    let n = cols[0].len() as i64;
-    let [open, high, low, close, volume] = cols;
-    OhlcvSeries::new(
-        (0..n).map(|d| d * 86_400).collect(),
-        open,
-        high,
-        low,
-        close,
-        volume,
-    )
-    .expect("valid series")
+    common::load_shared_bars("shared/data/yahoo_2015_2019/SPY.csv").1
 }
 
 fn settings() -> TradingSettings {
