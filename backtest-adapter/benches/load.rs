@@ -43,7 +43,7 @@ fn load(c: &mut Criterion) {
 /// The polars CSV read alone, as the loader configures it: the floor under
 /// `load/aapl_5031_daily_bytes`.
 fn polars_only(c: &mut Criterion) {
-    use polars::prelude::{CsvReadOptions, SerReader};
+    use polars_io::prelude::{CsvReadOptions, SerReader};
     let bytes = std::fs::read(aapl()).unwrap_or_else(|e| panic!("{e}"));
     c.bench_function("load/polars_read_as_text", |b| {
         b.iter(|| {

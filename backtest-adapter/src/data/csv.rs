@@ -39,7 +39,8 @@ use std::io::{Cursor, Write};
 use std::path::Path;
 
 use backtest_core::OhlcvSeries;
-use polars::prelude::{ChunkedArray, CsvReadOptions, DataFrame, SerReader, StringType};
+use polars_core::prelude::{ChunkedArray, DataFrame, StringType};
+use polars_io::prelude::{CsvReadOptions, SerReader};
 
 use super::quality::{analyse, check_bar, check_order};
 use super::timestamp::{format_date, format_datetime, parse_stamp, Stamp, DAY};
