@@ -24,7 +24,9 @@ use backtest_core::{engine, CoreError, OhlcvSeries, Timeframe};
 use thiserror::Error;
 
 use crate::charts::{self, ChartError, ChartInput};
-use crate::contract::{BacktestRequest, BacktestResult, ContractError, RunStatus};
+use crate::contract::{
+    BacktestRequest, BacktestResult, ContractError, RunStatus, ValidatedRequest,
+};
 use crate::data::{DataDir, DataError, LoadedData};
 use crate::derive::{self, time::bar_label};
 
@@ -101,7 +103,19 @@ pub fn run_backtest(
     request: &BacktestRequest,
     data: &LoadedData,
 ) -> Result<BacktestResult, RunError> {
-    let valid = request.validate()?;
+    run_validated(&request.validate()?, data)
+}
+
+/// Runs an already validated request on `data` (see [`run_backtest`]).
+///
+/// # Errors
+/// As [`run_backtest`], except that the request's fields are not checked
+/// again.
+pub fn run_validated(
+    valid: &ValidatedRequest,
+    data: &LoadedData,
+) -> Result<BacktestResult, RunError> {
+    let request = valid.request();
     let settings = valid.settings;
     let timeframe = settings.timeframe;
     let series = select_bars(request, timeframe, data)?;
@@ -141,9 +155,9 @@ pub fn run_backtest(
         price_candles: derived.price_candles,
         signals: derived.signals,
         chart_base64,
-        ticker: valid.ticker,
+        ticker: valid.ticker.clone(),
         rule_type: valid.rule.rule_type().to_owned(),
-        rule_id: Some(valid.rule_id),
+        rule_id: Some(valid.rule_id.clone()),
         params,
         timeframe: request.timeframe,
         start_date: ts.first().map(|&t| bar_label(t, daily)),
@@ -193,5 +207,5 @@ pub fn run_backtest_in(
     let data = data_dir
         .load(&valid.ticker, valid.settings.timeframe)
         .map_err(|e| RunError::from_data(e, request))?;
-    run_backtest(request, &data)
+    run_validated(&valid, &data)
 }

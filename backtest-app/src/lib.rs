@@ -10,6 +10,7 @@ pub mod db;
 pub mod fetch;
 pub mod jobs;
 pub mod logging;
+pub mod runner;
 pub mod web;
 
 /// `0.1.0 (abc1234)`: the package version and, when the build had `GIT_SHA`

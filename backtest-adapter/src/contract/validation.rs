@@ -81,20 +81,17 @@ impl BacktestRequest {
     /// setting out of range (`initial_capital`, `fee_rate`, `slippage_bps`,
     /// `position_size`).
     pub fn validate(&self) -> Result<ValidatedRequest, ContractError> {
+        self.clone().into_validated()
+    }
+
+    /// [`BacktestRequest::validate`], keeping the request inside the result
+    /// (no copy).
+    ///
+    /// # Errors
+    /// As [`BacktestRequest::validate`].
+    pub fn into_validated(self) -> Result<ValidatedRequest, ContractError> {
         if let Some(run_id) = &self.run_id {
-            let ok = !run_id.is_empty()
-                && run_id.len() <= MAX_RUN_ID_LEN
-                && run_id
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-            if !ok {
-                return Err(ContractError::new(
-                    "run_id",
-                    format!(
-                        "must be 1 to {MAX_RUN_ID_LEN} ASCII letters, digits, '-' or '_' (a UUID)"
-                    ),
-                ));
-            }
+            check_run_id(run_id)?;
         }
         let ticker =
             validate_ticker(&self.ticker).map_err(|e| ContractError::from_data("ticker", &e))?;
@@ -138,12 +135,31 @@ impl BacktestRequest {
             settings,
             start_date,
             end_date,
+            request: self,
         })
     }
 }
 
-/// A request that passed [`BacktestRequest::validate`]: what the engine and
-/// the data layer need.
+/// A `run_id` is 1 to [`MAX_RUN_ID_LEN`] characters of `[A-Za-z0-9_-]`.
+fn check_run_id(run_id: &str) -> Result<(), ContractError> {
+    let ok = !run_id.is_empty()
+        && run_id.len() <= MAX_RUN_ID_LEN
+        && run_id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if ok {
+        Ok(())
+    } else {
+        Err(ContractError::new(
+            "run_id",
+            format!("must be 1 to {MAX_RUN_ID_LEN} ASCII letters, digits, '-' or '_' (a UUID)"),
+        ))
+    }
+}
+
+/// A request that passed [`BacktestRequest::validate`]: the request itself
+/// and what the engine and the data layer need, built once so that no later
+/// step validates again.
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct ValidatedRequest {
@@ -159,4 +175,14 @@ pub struct ValidatedRequest {
     pub start_date: Option<NaiveDate>,
     /// Parsed `end_date`.
     pub end_date: Option<NaiveDate>,
+    /// The request as given (private: changing it would bypass validation).
+    request: BacktestRequest,
+}
+
+impl ValidatedRequest {
+    /// The request that was validated.
+    #[must_use]
+    pub fn request(&self) -> &BacktestRequest {
+        &self.request
+    }
 }

@@ -1,6 +1,6 @@
 //! `backtest run`: one backtest on a CSV file, result JSON on stdout.
 
-use backtest_adapter::pipeline::run_backtest;
+use backtest_adapter::pipeline::{run_validated, RunError};
 
 use super::{load, request};
 use crate::cli::RunArgs;
@@ -16,7 +16,10 @@ pub fn run(args: &RunArgs) -> anyhow::Result<()> {
         &data,
         !args.no_charts,
     )?;
-    let result = run_backtest(&request, &data).map_err(|e| {
+    let valid = request
+        .into_validated()
+        .map_err(|e| input_error(RunError::from(e)))?;
+    let result = run_validated(&valid, &data).map_err(|e| {
         if e.is_user_error() {
             input_error(e)
         } else {

@@ -12,23 +12,18 @@
 //!   `CORE_VERSION` is [`backtest_core::VERSION`]: the engine's results
 //!   come from the core, so a core release changes every fingerprint.
 //!
-//! The web computes it at submit time; the worker recomputes it from the
-//! bytes it actually loads and stores that value with the result (they differ
+//! The web computes it at submit time (from the file as its data cache read
+//! it); the worker recomputes it from the bytes it actually loads and stores that value with the result (they differ
 //! only if the data file changed in between). Two runs with the same
 //! fingerprint produce byte-identical result JSON except for the `run_id`
 //! field, which names the run.
 
-use std::collections::HashMap;
-use std::path::{Path, PathBuf};
-use std::sync::{Mutex, OnceLock};
-use std::time::SystemTime;
-
-use backtest_adapter::contract::{BacktestRequest, ContractError, ValidatedRequest};
-use backtest_adapter::data::{DataDir, DataError};
-use backtest_adapter::pipeline::RunError;
+use backtest_adapter::contract::{ContractError, ValidatedRequest};
 use backtest_adapter::ENGINE_VERSION;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
+
+use crate::runner::MarketFile;
 
 /// A validated run, ready to be stored as `queued`.
 #[derive(Debug, Clone)]
@@ -49,54 +44,43 @@ pub struct Submission {
     pub fingerprint: String,
 }
 
-/// Validates `request`, resolves its data file and computes the fingerprint.
-///
-/// # Errors
-/// [`RunError::Invalid`] for a request the user must fix (including an
-/// unknown ticker), [`RunError::Data`] when the data file cannot be read.
-pub fn prepare(
-    mut request: BacktestRequest,
-    run_id: &str,
-    data_dir: &DataDir,
-) -> Result<Submission, RunError> {
-    request.run_id = None;
-    let valid = request.validate()?;
-    let path = data_dir
-        .resolve(&valid.ticker, valid.settings.timeframe)
-        .map_err(|e| RunError::from_data(e, &request))?;
-    let data_sha = data_sha256(&path).map_err(|source| {
-        RunError::Data(DataError::Io {
-            path: path.clone(),
-            source,
+impl Submission {
+    /// The submission of `valid` (its `run_id` set) reading `file`.
+    ///
+    /// # Errors
+    /// [`ContractError`] (field `run_id`) when the request has no run id,
+    /// or (field `body`) when it cannot be serialised.
+    pub fn new(valid: &ValidatedRequest, file: &MarketFile) -> Result<Self, ContractError> {
+        let request = valid.request();
+        let run_id = request
+            .run_id
+            .clone()
+            .ok_or_else(|| ContractError::new("run_id", "a stored run needs a run id"))?;
+        let request_json = serde_json::to_string(request)
+            .map_err(|e| ContractError::new("body", format!("cannot store the request: {e}")))?;
+        Ok(Self {
+            run_id,
+            ticker: valid.ticker.clone(),
+            rule_type: valid.rule.rule_type().to_owned(),
+            rule_id: valid.rule_id.clone(),
+            request_json,
+            params_json: canonical_json(&filled_params(valid)),
+            fingerprint: fingerprint(&canonical_request(valid), &file.sha256),
         })
-    })?;
-    let canonical = canonical_request(&request, &valid);
-    let fingerprint = fingerprint(&canonical, &data_sha);
-    request.run_id = Some(run_id.to_owned());
-    let request_json = serde_json::to_string(&request)
-        .map_err(|e| ContractError::new("body", format!("cannot store the request: {e}")))?;
-    Ok(Submission {
-        run_id: run_id.to_owned(),
-        ticker: valid.ticker.clone(),
-        rule_type: valid.rule.rule_type().to_owned(),
-        rule_id: valid.rule_id.clone(),
-        request_json,
-        params_json: canonical_json(&filled_params(&request, &valid)),
-        fingerprint,
-    })
-}
-
-/// The rule parameters with the rule's defaults filled in.
-fn filled_params(request: &BacktestRequest, valid: &ValidatedRequest) -> Value {
-    match valid.rule.params() {
-        Value::Object(map) => Value::Object(map),
-        _ => Value::Object(request.params.clone()),
     }
 }
 
-/// The canonical JSON of `request` (see the module documentation).
-pub fn canonical_request(request: &BacktestRequest, valid: &ValidatedRequest) -> String {
-    let mut value = serde_json::to_value(request).unwrap_or(Value::Null);
+/// The rule parameters with the rule's defaults filled in.
+fn filled_params(valid: &ValidatedRequest) -> Value {
+    match valid.rule.params() {
+        Value::Object(map) => Value::Object(map),
+        _ => Value::Object(valid.request().params.clone()),
+    }
+}
+
+/// The canonical JSON of a request (see the module documentation).
+pub fn canonical_request(valid: &ValidatedRequest) -> String {
+    let mut value = serde_json::to_value(valid.request()).unwrap_or(Value::Null);
     if let Value::Object(map) = &mut value {
         map.remove("run_id");
         map.insert("ticker".into(), Value::String(valid.ticker.clone()));
@@ -105,7 +89,7 @@ pub fn canonical_request(request: &BacktestRequest, valid: &ValidatedRequest) ->
             Value::String(valid.rule.rule_type().to_owned()),
         );
         map.insert("rule_id".into(), Value::String(valid.rule_id.clone()));
-        map.insert("params".into(), filled_params(request, valid));
+        map.insert("params".into(), filled_params(valid));
     }
     canonical_json(&value)
 }
@@ -150,42 +134,17 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-type HashCache = Mutex<HashMap<PathBuf, (SystemTime, u64, String)>>;
-
-/// Hex sha256 of a file's content, cached by path, modification time and size
-/// (every submit hashes the data file; it rarely changes).
-pub fn data_sha256(path: &Path) -> std::io::Result<String> {
-    static CACHE: OnceLock<HashCache> = OnceLock::new();
-    let cache = CACHE.get_or_init(Default::default);
-    let meta = std::fs::metadata(path)?;
-    let modified = meta.modified().unwrap_or(SystemTime::UNIX_EPOCH);
-    let key = path.to_path_buf();
-    if let Ok(map) = cache.lock() {
-        if let Some((m, len, hash)) = map.get(&key) {
-            if *m == modified && *len == meta.len() {
-                return Ok(hash.clone());
-            }
-        }
-    }
-    let hash = sha256_hex(&std::fs::read(path)?);
-    if let Ok(mut map) = cache.lock() {
-        map.insert(key, (modified, meta.len(), hash.clone()));
-    }
-    Ok(hash)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn request(json: &str) -> BacktestRequest {
-        BacktestRequest::from_json(json).expect("valid request")
-    }
+    use backtest_adapter::contract::BacktestRequest;
 
     fn canonical(json: &str) -> String {
-        let r = request(json);
-        let valid = r.validate().expect("valid");
-        canonical_request(&r, &valid)
+        let valid = BacktestRequest::from_json(json)
+            .and_then(BacktestRequest::into_validated)
+            .expect("valid request");
+        canonical_request(&valid)
     }
 
     #[test]

@@ -22,15 +22,16 @@ use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, Context};
 use backtest_adapter::contract::BacktestRequest;
-use backtest_adapter::data::{load_csv_bytes, DataDir, DataError};
-use backtest_adapter::pipeline::{run_backtest, RunError};
+use backtest_adapter::data::DataDir;
+use backtest_adapter::pipeline::RunError;
 use sqlx::AnyPool;
 use tracing::Instrument;
 
-use super::fingerprint::{canonical_request, fingerprint, sha256_hex};
+use super::fingerprint::{canonical_request, fingerprint};
 use super::short;
 use crate::config::AppConfig;
 use crate::db::{self, runs};
+use crate::runner::{self, DataCache};
 
 /// Longest `error_message` the worker writes.
 const MAX_MESSAGE: usize = 300;
@@ -160,27 +161,17 @@ async fn store(
 pub fn compute(request_json: &str, run_id: &str, data_dir: &DataDir) -> anyhow::Result<Outcome> {
     let mut request = BacktestRequest::from_json(request_json)
         .map_err(|e| anyhow!("stored request is invalid: {}: {}", e.field, e.message))?;
-    request.run_id = None;
-    let valid = request.validate().map_err(|e| invalid(&e.into()))?;
-    let canonical = canonical_request(&request, &valid);
-    let path = data_dir
-        .resolve(&valid.ticker, valid.settings.timeframe)
-        .map_err(|e| invalid(&RunError::from_data(e, &request)))?;
-    let bytes = std::fs::read(&path).map_err(|source| {
-        invalid(&RunError::Data(DataError::Io {
-            path: path.clone(),
-            source,
-        }))
-    })?;
-    let fingerprint = fingerprint(&canonical, &sha256_hex(&bytes));
-    let data = load_csv_bytes(&bytes).map_err(|e| invalid(&RunError::Data(e)))?;
     request.run_id = Some(run_id.to_owned());
-    let result = run_backtest(&request, &data).map_err(|e| invalid(&e))?;
+    let valid = request.into_validated().map_err(|e| invalid(&e.into()))?;
+    // A cache of its own: the worker loads the file once, and hashes the
+    // very bytes it parses.
+    let (result, file) =
+        runner::run(&valid, data_dir, &DataCache::default()).map_err(|e| invalid(&e))?;
     Ok(Outcome {
         rule_id: result.rule_id.clone(),
         metrics_json: serde_json::to_string(&result.metrics).context("cannot serialise metrics")?,
         result_json: result.to_json().context("cannot serialise the result")?,
-        fingerprint,
+        fingerprint: fingerprint(&canonical_request(&valid), &file.sha256),
     })
 }
 

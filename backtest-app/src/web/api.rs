@@ -108,8 +108,7 @@ pub fn parse_preset(text: &str) -> Result<NewPreset, ApiError> {
             "a preset holds settings, not a run; leave run_id out",
         ));
     }
-    let request = BacktestRequest::from_value(Value::Object(fields.clone()))?;
-    let valid = request.validate()?;
+    let valid = BacktestRequest::from_value(Value::Object(fields.clone()))?.into_validated()?;
     let mut config = fields;
     config.remove("ticker");
     config.remove("rule_type");

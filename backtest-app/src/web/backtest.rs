@@ -9,9 +9,8 @@
 //! slot taken gets 503 with `Retry-After` instead of queueing unboundedly. Synchronous runs are not stored in the
 //! database: submit through `POST /api/backtests` for a stored run.
 
-use backtest_adapter::contract::BacktestRequest;
+use backtest_adapter::contract::{BacktestRequest, ValidatedRequest};
 use backtest_adapter::data::DataDir;
-use backtest_adapter::pipeline::RunError;
 use rocket::data::{Data, Limits};
 use rocket::http::ContentType;
 use rocket::tokio::sync::{OwnedSemaphorePermit, Semaphore};
@@ -20,10 +19,10 @@ use std::sync::Arc;
 use tracing::Instrument;
 
 use super::body;
-use super::data_cache::DataCache;
 use super::error::ApiError;
 use super::metrics::{Metrics, SyncOutcome};
 use super::telemetry::{new_id, RequestInfo};
+use crate::runner::{self, DataCache};
 
 /// The routes of this module.
 pub fn routes() -> Vec<Route> {
@@ -52,21 +51,22 @@ impl SyncSlots {
     }
 }
 
-/// Parses and checks a `/run_backtest` body (without running anything).
+/// Parses and validates a `/run_backtest` (or `/api/backtests`) body, once,
+/// naming the run `run_id` (issued by the server).
 ///
 /// # Errors
 /// 400 naming the field.
-pub fn parse_request(text: &str) -> Result<BacktestRequest, ApiError> {
+pub fn parse_request(text: &str, run_id: &str) -> Result<ValidatedRequest, ApiError> {
     body::expect_object_text(text)?;
-    let request = BacktestRequest::from_json(text)?;
+    let mut request = BacktestRequest::from_json(text)?;
     if request.run_id.is_some() {
         return Err(ApiError::input(
             "run_id",
             "run_id is issued by the server; leave it out of the request",
         ));
     }
-    request.validate()?;
-    Ok(request)
+    request.run_id = Some(run_id.to_owned());
+    Ok(request.into_validated()?)
 }
 
 #[post("/run_backtest", data = "<data>")]
@@ -74,7 +74,7 @@ async fn run_backtest(
     info: &RequestInfo,
     limits: &Limits,
     data_dir: &State<DataDir>,
-    cache: &State<std::sync::Arc<DataCache>>,
+    cache: &State<Arc<DataCache>>,
     metrics: &State<Metrics>,
     slots: &State<SyncSlots>,
     data: Data<'_>,
@@ -83,8 +83,7 @@ async fn run_backtest(
     info.set_run_id(&run_id);
     let outcome = async {
         let text = body::read_text(data, limits).await?;
-        let mut request = parse_request(&text)?;
-        request.run_id = Some(run_id.clone());
+        let valid = parse_request(&text, &run_id)?;
         let Some(slot) = slots.try_acquire() else {
             tracing::warn!(run_id, "every synchronous run slot is taken");
             return Err(ApiError::Busy {
@@ -94,21 +93,23 @@ async fn run_backtest(
         };
         tracing::info!(
             run_id,
-            ticker = request.ticker,
-            rule_type = request.rule_type,
-            charts = request.charts,
+            ticker = valid.ticker,
+            rule_type = valid.rule.rule_type(),
+            charts = valid.request().charts,
             "backtest started"
         );
         let dir = DataDir::clone(data_dir);
-        let cache = std::sync::Arc::clone(cache.inner());
+        let cache = Arc::clone(cache.inner());
         let span = tracing::Span::current();
         let joined = rocket::tokio::task::spawn_blocking(move || {
             // The slot is freed when the computation ends, even if the
             // client has gone.
             let _slot = slot;
-            span.in_scope(|| -> Result<(String, Option<u64>), Failure> {
-                let result = cache.run_backtest(&request, &dir).map_err(Failure::Run)?;
-                let json = result.to_json().map_err(Failure::Encode)?;
+            span.in_scope(|| -> Result<(String, Option<u64>), ApiError> {
+                let (result, _) = runner::run(&valid, &dir, &cache)?;
+                let json = result.to_json().map_err(|e| {
+                    ApiError::internal(None, format_args!("cannot encode the result: {e}"))
+                })?;
                 Ok((json, result.metrics.map(|m| m.num_trades)))
             })
         })
@@ -118,18 +119,7 @@ async fn run_backtest(
                 tracing::info!(run_id, trades, "backtest completed");
                 Ok((ContentType::JSON, json))
             }
-            Ok(Err(Failure::Run(RunError::Invalid(contract)))) => Err(ApiError::from(contract)),
-            Ok(Err(Failure::Run(e))) if e.is_user_error() => Err(ApiError::input(
-                e.field().unwrap_or("request"),
-                e.to_string(),
-            )),
-            Ok(Err(Failure::Run(e))) => {
-                Err(ApiError::internal(Some(&run_id), format_args!("{e:#}")))
-            }
-            Ok(Err(Failure::Encode(e))) => Err(ApiError::internal(
-                Some(&run_id),
-                format_args!("cannot encode the result: {e}"),
-            )),
+            Ok(Err(e)) => Err(e.with_run_id(&run_id)),
             Err(e) => Err(ApiError::internal(
                 Some(&run_id),
                 format_args!("the backtest task failed: {e}"),
@@ -148,11 +138,4 @@ async fn run_backtest(
         tracing::info!(parent: &info.span, run_id, field, message, "backtest rejected");
     }
     outcome
-}
-
-/// Why the blocking part of a run failed.
-#[derive(Debug)]
-enum Failure {
-    Run(RunError),
-    Encode(serde_json::Error),
 }

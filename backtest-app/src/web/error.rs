@@ -16,6 +16,7 @@
 use std::fmt::Display;
 
 use backtest_adapter::contract::ContractError;
+use backtest_adapter::pipeline::RunError;
 use rocket::http::{ContentType, Status};
 use rocket::request::Request;
 use rocket::response::{self, Responder, Response};
@@ -76,6 +77,28 @@ impl ApiError {
         }
     }
 
+    /// The error about run `run_id`: system errors name it in their body.
+    #[must_use]
+    pub fn with_run_id(self, run_id: &str) -> Self {
+        let named = |id: Option<String>| id.or_else(|| Some(run_id.to_owned()));
+        match self {
+            Self::Internal { run_id } => Self::Internal {
+                run_id: named(run_id),
+            },
+            Self::Unavailable { run_id } => Self::Unavailable {
+                run_id: named(run_id),
+            },
+            Self::Busy {
+                run_id,
+                retry_after,
+            } => Self::Busy {
+                run_id: named(run_id),
+                retry_after,
+            },
+            other => other,
+        }
+    }
+
     /// The HTTP status.
     pub fn status(&self) -> Status {
         match self {
@@ -118,6 +141,18 @@ impl ApiError {
                 "run_id": run_id,
                 "request_id": request_id,
             }),
+        }
+    }
+}
+
+impl From<RunError> for ApiError {
+    /// 400 naming the field for the request's faults, else a 500 (logged
+    /// here, in the current span; add the run with [`ApiError::with_run_id`]).
+    fn from(e: RunError) -> Self {
+        match e {
+            RunError::Invalid(contract) => contract.into(),
+            e if e.is_user_error() => Self::input(e.field().unwrap_or("request"), e.to_string()),
+            e => Self::internal(None, format_args!("{e:#}")),
         }
     }
 }

@@ -37,13 +37,14 @@ use tracing::Instrument;
 
 use super::backtest::parse_request;
 use super::body;
-use super::data_cache::DataCache;
 use super::error::ApiError;
 use super::telemetry::{new_id, RequestInfo};
 use crate::config::AppConfig;
 use crate::db::runs::{self, NewRun, RunState};
 use crate::db::Db;
-use crate::jobs::{self, fingerprint, short, JobLauncher};
+use crate::jobs::fingerprint::Submission;
+use crate::jobs::{self, short, JobLauncher};
+use crate::runner::{self, DataCache};
 
 /// The routes of this module.
 pub fn routes() -> Vec<Route> {
@@ -72,27 +73,16 @@ async fn submit(
     info.set_run_id(&run_id);
     let outcome = async {
         let text = body::read_text(data, limits).await?;
-        let request = parse_request(&text)?;
+        let valid = parse_request(&text, &run_id)?;
         let dir = DataDir::clone(data_dir);
-        let id = run_id.clone();
         let cache = Arc::clone(cache);
-        let prepared = rocket::tokio::task::spawn_blocking(move || {
-            cache.check(&request, &dir)?;
-            fingerprint::prepare(request, &id, &dir)
+        let run = rocket::tokio::task::spawn_blocking(move || -> Result<Submission, RunError> {
+            let file = runner::check(&valid, &dir, &cache)?;
+            Ok(Submission::new(&valid, &file)?)
         })
         .await
-        .map_err(|e| ApiError::internal(Some(&run_id), format_args!("submit task: {e}")))?;
-        let run = match prepared {
-            Ok(run) => run,
-            Err(RunError::Invalid(contract)) => return Err(ApiError::from(contract)),
-            Err(e) if e.is_user_error() => {
-                return Err(ApiError::input(
-                    e.field().unwrap_or("request"),
-                    e.to_string(),
-                ))
-            }
-            Err(e) => return Err(ApiError::internal(Some(&run_id), format_args!("{e:#}"))),
-        };
+        .map_err(|e| ApiError::internal(Some(&run_id), format_args!("submit task: {e}")))?
+        .map_err(|e| ApiError::from(e).with_run_id(&run_id))?;
         runs::insert_queued(
             db,
             &NewRun {

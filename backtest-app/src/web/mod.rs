@@ -19,7 +19,6 @@ pub mod backtest;
 pub mod body;
 pub mod catchers;
 pub mod dashboard;
-pub mod data_cache;
 pub mod error;
 pub mod jobs_routes;
 pub mod metrics;
@@ -234,7 +233,7 @@ pub fn rocket(config: AppConfig) -> Rocket<Build> {
         .manage(config)
         .manage(sync_slots)
         .manage(data_dir)
-        .manage(std::sync::Arc::new(data_cache::DataCache::default()))
+        .manage(std::sync::Arc::new(crate::runner::DataCache::default()))
         .manage(metrics::Metrics::default())
         .mount("/", dashboard::routes())
         .mount("/", backtest::routes())

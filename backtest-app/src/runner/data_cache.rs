@@ -1,31 +1,43 @@
-//! Parsed market data kept between requests.
+//! Parsed market data kept between runs.
 //!
 //! Reading and checking a 10-year daily CSV costs a few milliseconds, more
 //! than the backtest itself, and the web serves the same few files over and
 //! over. The cache keys a file by its path and reloads it when its length or
 //! modification time changes, so replacing a file in `DATA_DIR` takes effect
 //! on the next request. It holds at most [`MAX_ENTRIES`] files.
+//!
+//! Each entry also holds the sha256 of the very bytes it parsed, the data
+//! half of a run's fingerprint.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
-use backtest_adapter::contract::{BacktestRequest, BacktestResult};
-use backtest_adapter::data::{load_csv, DataDir, DataError, LoadedData};
-use backtest_adapter::pipeline::{run_backtest, select_bars, RunError};
+use backtest_adapter::data::{load_csv_bytes, DataError, LoadedData};
+
+use crate::jobs::fingerprint::sha256_hex;
 
 /// Most files kept.
 pub const MAX_ENTRIES: usize = 64;
+
+/// A market-data file as a run reads it.
+#[derive(Debug)]
+pub struct MarketFile {
+    /// The parsed bars.
+    pub data: LoadedData,
+    /// Hex sha256 of the bytes `data` was parsed from.
+    pub sha256: String,
+}
 
 #[derive(Debug)]
 struct Entry {
     len: u64,
     modified: Option<SystemTime>,
-    data: Arc<LoadedData>,
+    file: Arc<MarketFile>,
 }
 
-/// The cache (managed state of the web app).
+/// The cache (managed state of the web app; a worker makes its own).
 #[derive(Debug, Default)]
 pub struct DataCache {
     entries: Mutex<HashMap<PathBuf, Entry>>,
@@ -36,22 +48,26 @@ impl DataCache {
         self.entries.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The data of `path`, from the cache when the file is unchanged.
+    /// The file at `path`, from the cache when it is unchanged.
     ///
     /// # Errors
-    /// The errors of [`load_csv`].
-    pub fn load(&self, path: &Path) -> Result<Arc<LoadedData>, DataError> {
+    /// The errors of [`backtest_adapter::data::load_csv`].
+    pub fn load(&self, path: &Path) -> Result<Arc<MarketFile>, DataError> {
         let stamp = std::fs::metadata(path)
             .ok()
             .map(|m| (m.len(), m.modified().ok()));
         if let Some((len, modified)) = stamp {
             if let Some(entry) = self.lock().get(path) {
                 if entry.len == len && entry.modified == modified {
-                    return Ok(Arc::clone(&entry.data));
+                    return Ok(Arc::clone(&entry.file));
                 }
             }
         }
-        let data = Arc::new(load_csv(path)?);
+        let bytes = read(path)?;
+        let file = Arc::new(MarketFile {
+            sha256: sha256_hex(&bytes),
+            data: load_csv_bytes(&bytes)?,
+        });
         if let Some((len, modified)) = stamp {
             let mut entries = self.lock();
             if entries.len() >= MAX_ENTRIES && !entries.contains_key(path) {
@@ -62,52 +78,28 @@ impl DataCache {
                 Entry {
                     len,
                     modified,
-                    data: Arc::clone(&data),
+                    file: Arc::clone(&file),
                 },
             );
         }
-        Ok(data)
+        Ok(file)
     }
+}
 
-    /// [`backtest_adapter::pipeline::run_backtest_in`] with the data from
-    /// this cache: validate, resolve the ticker's file, load it, run.
-    ///
-    /// # Errors
-    /// As `run_backtest_in`.
-    pub fn run_backtest(
-        &self,
-        request: &BacktestRequest,
-        data_dir: &DataDir,
-    ) -> Result<BacktestResult, RunError> {
-        let data = self.load_for(request, data_dir)?;
-        run_backtest(request, &data)
-    }
-
-    /// Checks that `request` can run on its data — valid fields, a known
-    /// ticker with data of its timeframe, and bars in its date range — so an
-    /// asynchronous submit answers 400 instead of queueing a doomed run.
-    ///
-    /// # Errors
-    /// As `run_backtest_in`, for everything decided before the engine runs.
-    pub fn check(&self, request: &BacktestRequest, data_dir: &DataDir) -> Result<(), RunError> {
-        let valid = request.validate()?;
-        let data = self.load_for(request, data_dir)?;
-        select_bars(request, valid.settings.timeframe, &data).map(drop)
-    }
-
-    /// Validates `request` and loads its ticker's data.
-    fn load_for(
-        &self,
-        request: &BacktestRequest,
-        data_dir: &DataDir,
-    ) -> Result<Arc<LoadedData>, RunError> {
-        let valid = request.validate()?;
-        let path = data_dir
-            .resolve(&valid.ticker, valid.settings.timeframe)
-            .map_err(|e| RunError::from_data(e, request))?;
-        self.load(&path)
-            .map_err(|e| RunError::from_data(e, request))
-    }
+/// The bytes of `path`, with the errors `load_csv` gives.
+fn read(path: &Path) -> Result<Vec<u8>, DataError> {
+    std::fs::read(path).map_err(|source| {
+        if source.kind() == std::io::ErrorKind::NotFound {
+            DataError::FileNotFound {
+                path: path.to_path_buf(),
+            }
+        } else {
+            DataError::Io {
+                path: path.to_path_buf(),
+                source,
+            }
+        }
+    })
 }
 
 #[cfg(test)]
@@ -129,14 +121,19 @@ mod tests {
         std::fs::write(&path, csv(5))?;
         let cache = DataCache::default();
         let first = cache.load(&path)?;
-        assert_eq!(first.series.len(), 5);
+        assert_eq!(first.data.series.len(), 5);
+        // `sha256sum` of the same five-row file.
+        assert_eq!(
+            first.sha256,
+            "98f075218797cdadfe6ef38914aecc35f8b90ae5eaab5aa6304eb98f2cab1906"
+        );
         assert!(
             Arc::ptr_eq(&first, &cache.load(&path)?),
             "served from the cache"
         );
         std::fs::write(&path, csv(7))?;
         assert_eq!(
-            cache.load(&path)?.series.len(),
+            cache.load(&path)?.data.series.len(),
             7,
             "a changed file is reloaded"
         );
