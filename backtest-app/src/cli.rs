@@ -29,6 +29,11 @@ pub enum Command {
         #[command(subcommand)]
         command: DbCommand,
     },
+    /// API tokens (AUTH_MODE=token): create, list, revoke.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
     /// Market-data commands.
     Data {
         #[command(subcommand)]
@@ -86,6 +91,28 @@ pub struct WorkerArgs {
 pub enum DbCommand {
     /// Apply pending schema migrations to DATABASE_URL.
     Migrate,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a token and print it, once, as the last line of stdout (only
+    /// its hash is stored).
+    Create {
+        /// A unique name: the owner of the runs and presets made with it.
+        #[arg(long)]
+        name: String,
+        /// The token sees and deletes every owner's runs and presets.
+        #[arg(long)]
+        admin: bool,
+    },
+    /// List the tokens (names, rights, dates; never the tokens).
+    List,
+    /// Revoke a token: it is refused from now on.
+    Revoke {
+        /// The token's name.
+        #[arg(long)]
+        name: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

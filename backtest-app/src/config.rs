@@ -24,6 +24,19 @@ pub enum LauncherMode {
     K8s,
 }
 
+/// Who may use the API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum AuthMode {
+    /// No authentication: everyone is the anonymous owner and sees
+    /// everything (the embedded quick start; a warning says so at start-up).
+    #[default]
+    Off,
+    /// Every API request needs `Authorization: Bearer TOKEN`, a token made
+    /// by `backtest token create`.
+    Token,
+}
+
 /// Log line format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
@@ -78,6 +91,20 @@ pub struct AppConfig {
     pub k8s_retry_delay_secs: u64,
     /// Period (seconds) of the k8s launcher's sweep for unwatched runs.
     pub k8s_sweep_interval_secs: u64,
+    /// `off` or `token`.
+    pub auth_mode: AuthMode,
+    /// In `token` mode, whether `/metrics` needs a token too (scrapers
+    /// inside the cluster usually have none, so it is off by default).
+    pub metrics_require_token: bool,
+    /// Most `queued` or `running` runs of one token (`token` mode).
+    pub quota_max_active_runs: u32,
+    /// Most submissions (stored or synchronous runs) of one token per minute
+    /// (`token` mode); bursts up to this many.
+    pub quota_submits_per_minute: u32,
+    /// Most `queued` runs in the database, all owners together; a submission
+    /// beyond it is 503 with `Retry-After`, so the launcher is never handed
+    /// more than it can work through.
+    pub max_queued_runs: u32,
 }
 
 impl Default for AppConfig {
@@ -101,12 +128,17 @@ impl Default for AppConfig {
             k8s_result_wait_secs: 30,
             k8s_retry_delay_secs: 2,
             k8s_sweep_interval_secs: 60,
+            auth_mode: AuthMode::Off,
+            metrics_require_token: false,
+            quota_max_active_runs: 20,
+            quota_submits_per_minute: 60,
+            max_queued_runs: 1000,
         }
     }
 }
 
 /// Environment variables read into [`AppConfig`] (upper-case of the field names).
-const ENV_KEYS: [&str; 18] = [
+const ENV_KEYS: [&str; 23] = [
     "DATABASE_URL",
     "DATA_DIR",
     "JOB_LAUNCHER_MODE",
@@ -125,6 +157,11 @@ const ENV_KEYS: [&str; 18] = [
     "K8S_RESULT_WAIT_SECS",
     "K8S_RETRY_DELAY_SECS",
     "K8S_SWEEP_INTERVAL_SECS",
+    "AUTH_MODE",
+    "METRICS_REQUIRE_TOKEN",
+    "QUOTA_MAX_ACTIVE_RUNS",
+    "QUOTA_SUBMITS_PER_MINUTE",
+    "MAX_QUEUED_RUNS",
 ];
 
 impl AppConfig {
@@ -172,6 +209,13 @@ impl AppConfig {
             self.worker_timeout_secs >= 1,
             "WORKER_TIMEOUT_SECS must be at least 1"
         );
+        for (name, value) in [
+            ("QUOTA_MAX_ACTIVE_RUNS", self.quota_max_active_runs),
+            ("QUOTA_SUBMITS_PER_MINUTE", self.quota_submits_per_minute),
+            ("MAX_QUEUED_RUNS", self.max_queued_runs),
+        ] {
+            anyhow::ensure!(value >= 1, "{name} must be at least 1");
+        }
         Ok(())
     }
 
@@ -228,6 +272,8 @@ mod tests {
             assert_eq!(config.backend().ok(), Some(Backend::Sqlite));
             assert!(config.auto_migrate());
             assert_eq!(config.data_dir, PathBuf::from("data"));
+            assert_eq!(config.auth_mode, AuthMode::Off, "the quick start is open");
+            assert_eq!(config.quota_max_active_runs, 20);
             Ok(())
         });
     }
@@ -258,6 +304,17 @@ mod tests {
             jail.set_env("K8S_RESULT_WAIT_SECS", "5");
             jail.set_env("MAX_SYNC_RUNS", "3");
             assert_eq!(AppConfig::load().map(|c| c.sync_run_limit()).ok(), Some(3));
+            jail.set_env("AUTH_MODE", "password");
+            assert!(AppConfig::load().is_err(), "only off and token exist");
+            jail.set_env("AUTH_MODE", "token");
+            jail.set_env("QUOTA_MAX_ACTIVE_RUNS", "0");
+            assert!(AppConfig::load().is_err());
+            jail.set_env("QUOTA_MAX_ACTIVE_RUNS", "5");
+            jail.set_env("METRICS_REQUIRE_TOKEN", "true");
+            let config = AppConfig::load().expect("valid");
+            assert_eq!(config.auth_mode, AuthMode::Token);
+            assert_eq!(config.quota_max_active_runs, 5);
+            assert!(config.metrics_require_token);
             Ok(())
         });
     }

@@ -5,6 +5,7 @@ mod indicators;
 mod optimize;
 mod optimize_output;
 mod run;
+mod token;
 
 use std::path::Path;
 
@@ -30,6 +31,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Db {
             command: DbCommand::Migrate,
         } => runtime()?.block_on(migrate()),
+        Command::Token { command } => runtime()?.block_on(token::run(command)),
         Command::Indicators(args) => indicators::run(&args),
         Command::Optimize(args) => optimize::run(&args),
         Command::Data {
@@ -51,7 +53,7 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .context("cannot start the async runtime")
 }
 
-/// Configuration and logging for the long-running commands.
+/// Configuration and logging for the commands that use the database.
 fn app_config() -> anyhow::Result<AppConfig> {
     let config = AppConfig::load()?;
     logging::init(&config.log_level, config.log_format);

@@ -13,6 +13,7 @@
 
 pub mod runs;
 pub mod strategies;
+pub mod tokens;
 
 use std::time::Duration;
 
@@ -29,6 +30,48 @@ static MYSQL_MIGRATIONS: Migrator = sqlx::migrate!("migrations/mysql");
 #[derive(Database, Debug)]
 #[database("backtest")]
 pub struct Db(AnyPool);
+
+/// Whose rows a query sees: an admin (or anyone with `AUTH_MODE=off`)
+/// sees all, any other token only its own. Rows outside the scope behave
+/// as if they did not exist (404, never 403: their existence is private).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope<'a> {
+    /// Every owner's rows.
+    All,
+    /// The rows of this owner only.
+    Owner(&'a str),
+}
+
+impl Scope<'_> {
+    /// ` AND owner = ?` (to bind with [`Scope::bind`]) or nothing.
+    pub(crate) fn and_owner(self) -> &'static str {
+        match self {
+            Self::All => "",
+            Self::Owner(_) => " AND owner = ?",
+        }
+    }
+
+    /// Whether a row of `owner` is inside the scope.
+    pub fn admits(self, owner: &str) -> bool {
+        match self {
+            Self::All => true,
+            Self::Owner(own) => own == owner,
+        }
+    }
+}
+
+impl<'q> Scope<'q> {
+    /// Binds the owner of [`Scope::and_owner`], if any.
+    pub(crate) fn bind(
+        self,
+        query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+        match self {
+            Self::All => query,
+            Self::Owner(owner) => query.bind(owner),
+        }
+    }
+}
 
 /// Which server a `DATABASE_URL` points at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

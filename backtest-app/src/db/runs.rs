@@ -11,7 +11,7 @@ use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
 
-use super::{now, text, text_required};
+use super::{now, text, text_required, Scope};
 
 /// Where a run is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -83,6 +83,8 @@ pub struct Run {
     pub created_at: String,
     pub started_at: Option<String>,
     pub finished_at: Option<String>,
+    /// The token name that submitted it; '' when anonymous (`AUTH_MODE=off`).
+    pub owner: String,
 }
 
 /// A row without the large JSON columns, for listings.
@@ -98,6 +100,9 @@ pub struct RunSummary {
     pub created_at: String,
     pub started_at: Option<String>,
     pub finished_at: Option<String>,
+    /// The token name that submitted it; absent when anonymous.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
 }
 
 /// What the web stores when it accepts a run.
@@ -113,7 +118,7 @@ pub struct NewRun<'a> {
 }
 
 const SUMMARY_COLUMNS: &str =
-    "run_id, ticker, rule_type, rule_id, status, error_message, fingerprint, created_at, started_at, finished_at";
+    "run_id, ticker, rule_type, rule_id, status, error_message, fingerprint, created_at, started_at, finished_at, owner";
 
 /// Longest stored error message (the column is `VARCHAR(1000)`).
 const MAX_ERROR_CHARS: usize = 1000;
@@ -130,15 +135,18 @@ fn summary(row: &AnyRow) -> Result<RunSummary, sqlx::Error> {
         created_at: text_required(row, "created_at")?,
         started_at: text(row, "started_at")?,
         finished_at: text(row, "finished_at")?,
+        owner: text(row, "owner")?.filter(|owner| !owner.is_empty()),
     })
 }
 
-/// Inserts a `queued` run.
-pub async fn insert_queued(pool: &AnyPool, run: &NewRun<'_>) -> Result<(), sqlx::Error> {
-    let mut tx = pool.begin().await?;
+async fn insert(
+    conn: &mut sqlx::AnyConnection,
+    run: &NewRun<'_>,
+    owner: &str,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO backtest_results (run_id, ticker, rule_type, rule_id, status, request_json, params_json, fingerprint, attempts, created_at) \
-         VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, 0, ?)",
+        "INSERT INTO backtest_results (run_id, ticker, rule_type, rule_id, status, request_json, params_json, fingerprint, attempts, created_at, owner) \
+         VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, 0, ?, ?)",
     )
     .bind(run.run_id)
     .bind(run.ticker)
@@ -148,16 +156,101 @@ pub async fn insert_queued(pool: &AnyPool, run: &NewRun<'_>) -> Result<(), sqlx:
     .bind(run.params_json)
     .bind(run.fingerprint)
     .bind(now())
-    .execute(&mut *tx)
-    .await?;
+    .bind(owner)
+    .execute(conn)
+    .await
+    .map(|_| ())
+}
+
+/// Inserts an anonymous `queued` run, with no quota.
+pub async fn insert_queued(pool: &AnyPool, run: &NewRun<'_>) -> Result<(), sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    insert(&mut tx, run, "").await?;
     tx.commit().await
+}
+
+/// The caps [`admit_queued`] checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AdmissionLimits {
+    /// Most `queued` or `running` runs of the owner; `None`: no cap.
+    pub max_active_for_owner: Option<u32>,
+    /// Most `queued` runs of everyone together.
+    pub max_queued: u32,
+}
+
+/// What [`admit_queued`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Admission {
+    /// The run is stored as `queued`.
+    Admitted,
+    /// Refused: the owner already has `active` queued or running runs.
+    OwnerQuota { active: i64 },
+    /// Refused: `queued` runs already wait in the database.
+    QueueFull { queued: i64 },
+}
+
+async fn count(
+    conn: &mut sqlx::AnyConnection,
+    sql: &str,
+    owner: Option<&str>,
+) -> Result<i64, sqlx::Error> {
+    let mut query = sqlx::query(sql);
+    if let Some(owner) = owner {
+        query = query.bind(owner);
+    }
+    let row = query.fetch_one(conn).await?;
+    row.try_get::<i64, _>("n")
+        .or_else(|_| row.try_get::<i32, _>("n").map(i64::from))
+}
+
+/// Stores a `queued` run of `owner` if the caps allow it.
+///
+/// Counting and inserting are one transaction that first updates the single
+/// `work_admission` row: that write lock (a row lock on MySQL, the database
+/// write lock on SQLite) is held until commit, so concurrent submissions
+/// count one after another and cannot both slip under a cap.
+pub async fn admit_queued(
+    pool: &AnyPool,
+    run: &NewRun<'_>,
+    owner: &str,
+    limits: AdmissionLimits,
+) -> Result<Admission, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("UPDATE work_admission SET admitted = admitted + 1 WHERE id = 1")
+        .execute(&mut *tx)
+        .await?;
+    let queued = count(
+        &mut tx,
+        "SELECT COUNT(*) AS n FROM backtest_results WHERE status = 'queued'",
+        None,
+    )
+    .await?;
+    if queued >= i64::from(limits.max_queued) {
+        tx.rollback().await?;
+        return Ok(Admission::QueueFull { queued });
+    }
+    if let Some(max) = limits.max_active_for_owner {
+        let active = count(
+            &mut tx,
+            "SELECT COUNT(*) AS n FROM backtest_results WHERE owner = ? AND status IN ('queued', 'running')",
+            Some(owner),
+        )
+        .await?;
+        if active >= i64::from(max) {
+            tx.rollback().await?;
+            return Ok(Admission::OwnerQuota { active });
+        }
+    }
+    insert(&mut tx, run, owner).await?;
+    tx.commit().await?;
+    Ok(Admission::Admitted)
 }
 
 /// The whole row of a run.
 pub async fn get(pool: &AnyPool, run_id: &str) -> Result<Option<Run>, sqlx::Error> {
     let row = sqlx::query(
         "SELECT run_id, ticker, rule_type, rule_id, status, request_json, params_json, metrics_json, result_json, \
-         error_message, fingerprint, worker, attempts, created_at, started_at, finished_at \
+         error_message, fingerprint, worker, attempts, created_at, started_at, finished_at, owner \
          FROM backtest_results WHERE run_id = ?",
     )
     .bind(run_id)
@@ -186,26 +279,34 @@ pub async fn get(pool: &AnyPool, run_id: &str) -> Result<Option<Run>, sqlx::Erro
             created_at: text_required(&row, "created_at")?,
             started_at: text(&row, "started_at")?,
             finished_at: text(&row, "finished_at")?,
+            owner: text(&row, "owner")?.unwrap_or_default(),
         })
     })
     .transpose()
 }
 
-/// A page of runs, newest first, and the total count.
+/// A page of the runs in `scope`, newest first, and their total count.
 pub async fn list(
     pool: &AnyPool,
+    scope: Scope<'_>,
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<RunSummary>, i64), sqlx::Error> {
-    let rows = sqlx::query(&format!(
-        "SELECT {SUMMARY_COLUMNS} FROM backtest_results ORDER BY created_at DESC, run_id DESC LIMIT ? OFFSET ?"
-    ))
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(pool)
-    .await?;
+    let filter = scope.and_owner();
+    let sql = format!(
+        "SELECT {SUMMARY_COLUMNS} FROM backtest_results WHERE 1 = 1{filter} \
+         ORDER BY created_at DESC, run_id DESC LIMIT ? OFFSET ?"
+    );
+    let rows = scope
+        .bind(sqlx::query(&sql))
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(pool)
+        .await?;
     let runs = rows.iter().map(summary).collect::<Result<Vec<_>, _>>()?;
-    let total: i64 = sqlx::query("SELECT COUNT(*) AS n FROM backtest_results")
+    let sql = format!("SELECT COUNT(*) AS n FROM backtest_results WHERE 1 = 1{filter}");
+    let total: i64 = scope
+        .bind(sqlx::query(&sql))
         .fetch_one(pool)
         .await?
         .try_get("n")?;

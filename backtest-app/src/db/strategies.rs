@@ -1,11 +1,12 @@
-//! The `strategy_presets` table: saved dashboard settings.
+//! The `strategy_presets` table: saved dashboard settings. A preset belongs
+//! to the token that saved it; names are unique per owner.
 
 use serde::Serialize;
 use serde_json::{Map, Value};
 use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
 
-use super::{now, text_required};
+use super::{now, text, text_required, Scope};
 
 /// A saved preset. `config` holds every other request setting
 /// (params, dates, trading settings); presets never carry trading logic.
@@ -18,6 +19,9 @@ pub struct Preset {
     #[serde(flatten)]
     pub config: Map<String, Value>,
     pub created_at: String,
+    /// The token name that saved it; absent when anonymous (`AUTH_MODE=off`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
 }
 
 /// Why a preset could not be created.
@@ -44,22 +48,27 @@ fn preset(row: &AnyRow) -> Result<Preset, sqlx::Error> {
         rule_type: text_required(row, "rule_type")?,
         config,
         created_at: text_required(row, "created_at")?,
+        owner: text(row, "owner")?.filter(|owner| !owner.is_empty()),
     })
 }
 
-/// Every preset, by name.
-pub async fn list(pool: &AnyPool) -> Result<Vec<Preset>, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT id, name, ticker, rule_type, config_json, created_at FROM strategy_presets ORDER BY name",
-    )
-    .fetch_all(pool)
-    .await?;
+const COLUMNS: &str = "id, name, ticker, rule_type, config_json, created_at, owner";
+
+/// Every preset in `scope`, by name (then owner, then id).
+pub async fn list(pool: &AnyPool, scope: Scope<'_>) -> Result<Vec<Preset>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM strategy_presets WHERE 1 = 1{} ORDER BY name, owner, id",
+        scope.and_owner()
+    );
+    let rows = scope.bind(sqlx::query(&sql)).fetch_all(pool).await?;
     rows.iter().map(preset).collect()
 }
 
-/// Creates a preset in one transaction; a taken name is [`CreateError::Duplicate`].
+/// Creates a preset of `owner` in one transaction; a name the owner already
+/// uses is [`CreateError::Duplicate`].
 pub async fn create(
     pool: &AnyPool,
+    owner: &str,
     name: &str,
     ticker: &str,
     rule_type: &str,
@@ -68,7 +77,8 @@ pub async fn create(
     let config_json = Value::Object(config.clone()).to_string();
     let created_at = now();
     let mut tx = pool.begin().await?;
-    let taken = sqlx::query("SELECT id FROM strategy_presets WHERE name = ?")
+    let taken = sqlx::query("SELECT id FROM strategy_presets WHERE owner = ? AND name = ?")
+        .bind(owner)
         .bind(name)
         // Not `fetch_optional` (see the `db` module docs).
         .fetch_all(&mut *tx)
@@ -77,8 +87,9 @@ pub async fn create(
         return Err(CreateError::Duplicate(name.to_owned()));
     }
     let inserted = sqlx::query(
-        "INSERT INTO strategy_presets (name, ticker, rule_type, config_json, created_at) VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO strategy_presets (owner, name, ticker, rule_type, config_json, created_at) VALUES (?, ?, ?, ?, ?, ?)",
     )
+    .bind(owner)
     .bind(name)
     .bind(ticker)
     .bind(rule_type)
@@ -94,9 +105,10 @@ pub async fn create(
         Err(e) => return Err(e.into()),
         Ok(_) => {}
     }
-    let row = sqlx::query(
-        "SELECT id, name, ticker, rule_type, config_json, created_at FROM strategy_presets WHERE name = ?",
-    )
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM strategy_presets WHERE owner = ? AND name = ?"
+    ))
+    .bind(owner)
     .bind(name)
     .fetch_one(&mut *tx)
     .await?;
@@ -105,11 +117,16 @@ pub async fn create(
     Ok(created)
 }
 
-/// Deletes a preset; false when it did not exist.
-pub async fn delete(pool: &AnyPool, id: i64) -> Result<bool, sqlx::Error> {
+/// Deletes a preset in `scope`; false when there is none with that id (or
+/// it is another owner's).
+pub async fn delete(pool: &AnyPool, scope: Scope<'_>, id: i64) -> Result<bool, sqlx::Error> {
     let mut tx = pool.begin().await?;
-    let done = sqlx::query("DELETE FROM strategy_presets WHERE id = ?")
-        .bind(id)
+    let sql = format!(
+        "DELETE FROM strategy_presets WHERE id = ?{}",
+        scope.and_owner()
+    );
+    let done = scope
+        .bind(sqlx::query(&sql).bind(id))
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;

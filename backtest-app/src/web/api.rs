@@ -1,10 +1,12 @@
 //! JSON API: strategy presets, rule metadata and the history of runs.
+//! Every route needs a [`Caller`]; presets and runs are those of the
+//! caller's scope (its own, or all for an admin or with `AUTH_MODE=off`).
 //!
 //! - `GET /api/strategies`: every preset, by name (a JSON array).
 //! - `POST /api/strategies`: `{"name": ..., <request fields>}` where the
 //!   request fields are those of `/run_backtest` (`ticker` required, the
 //!   rest optional) and are validated the same way; 201 with the stored
-//!   preset, 409 when the name is taken.
+//!   preset, 409 when the caller already has a preset of that name.
 //! - `DELETE /api/strategies/<id>`: 200 `{"deleted": id}`, 404 when absent.
 //! - `GET /api/rules`: the rule registry with parameter metadata.
 //! - `GET /api/runs?page=&limit=`: runs newest first, `limit` 1..=100
@@ -21,6 +23,7 @@ use serde::Serialize;
 use serde_json::{json, Map, Value};
 use tracing::Instrument;
 
+use super::auth::Caller;
 use super::body;
 use super::error::ApiError;
 use super::telemetry::RequestInfo;
@@ -47,8 +50,12 @@ pub fn routes() -> Vec<Route> {
 }
 
 #[get("/api/strategies")]
-async fn list_strategies(info: &RequestInfo, db: &Db) -> Result<Json<Vec<Preset>>, ApiError> {
-    strategies::list(db)
+async fn list_strategies(
+    caller: Caller,
+    info: &RequestInfo,
+    db: &Db,
+) -> Result<Json<Vec<Preset>>, ApiError> {
+    strategies::list(db, caller.scope())
         .instrument(info.span.clone())
         .await
         .map(Json)
@@ -135,6 +142,7 @@ fn kind(value: &Value) -> &'static str {
 
 #[post("/api/strategies", data = "<data>")]
 async fn create_strategy(
+    caller: Caller,
     info: &RequestInfo,
     limits: &Limits,
     db: &Db,
@@ -145,6 +153,7 @@ async fn create_strategy(
         let preset = parse_preset(&text)?;
         match strategies::create(
             db,
+            caller.owner(),
             &preset.name,
             &preset.ticker,
             &preset.rule_type,
@@ -168,14 +177,19 @@ async fn create_strategy(
 }
 
 #[delete("/api/strategies/<id>")]
-async fn delete_strategy(info: &RequestInfo, db: &Db, id: &str) -> Result<Json<Value>, ApiError> {
+async fn delete_strategy(
+    caller: Caller,
+    info: &RequestInfo,
+    db: &Db,
+    id: &str,
+) -> Result<Json<Value>, ApiError> {
     async {
         let id: i64 = id
             .parse()
             .ok()
             .filter(|&n: &i64| n > 0)
             .ok_or_else(|| ApiError::input("id", "the preset id must be a positive integer"))?;
-        match strategies::delete(db, id).await {
+        match strategies::delete(db, caller.scope(), id).await {
             Ok(true) => {
                 tracing::info!(id, "preset deleted");
                 Ok(Json(json!({ "deleted": id })))
@@ -189,7 +203,7 @@ async fn delete_strategy(info: &RequestInfo, db: &Db, id: &str) -> Result<Json<V
 }
 
 #[get("/api/rules")]
-fn rules() -> Json<Vec<RuleInfo>> {
+fn rules(_caller: Caller) -> Json<Vec<RuleInfo>> {
     Json(describe_rules())
 }
 
@@ -202,7 +216,7 @@ pub struct RunsPage {
     pub page: i64,
     /// Page size.
     pub limit: i64,
-    /// Runs in the database.
+    /// Runs the caller may see.
     pub total: i64,
 }
 
@@ -239,6 +253,7 @@ pub fn parse_paging(page: Option<&str>, limit: Option<&str>) -> Result<(i64, i64
 
 #[get("/api/runs?<page>&<limit>")]
 async fn runs(
+    caller: Caller,
     info: &RequestInfo,
     db: &Db,
     page: Option<&str>,
@@ -246,7 +261,7 @@ async fn runs(
 ) -> Result<Json<RunsPage>, ApiError> {
     async {
         let (page, limit) = parse_paging(page, limit)?;
-        let (runs, total) = db::runs::list(db, limit, (page - 1) * limit)
+        let (runs, total) = db::runs::list(db, caller.scope(), limit, (page - 1) * limit)
             .await
             .map_err(|e| ApiError::database(None, &e))?;
         Ok(Json(RunsPage {

@@ -18,9 +18,11 @@ use rocket::{post, routes, Route, State};
 use std::sync::Arc;
 use tracing::Instrument;
 
+use super::auth::Caller;
 use super::body;
 use super::error::ApiError;
 use super::metrics::{Metrics, SyncOutcome};
+use super::quota::SubmitLimiter;
 use super::telemetry::{new_id, RequestInfo};
 use crate::runner::{self, DataCache};
 
@@ -70,7 +72,10 @@ pub fn parse_request(text: &str, run_id: &str) -> Result<ValidatedRequest, ApiEr
 }
 
 #[post("/run_backtest", data = "<data>")]
+#[allow(clippy::too_many_arguments, reason = "Rocket guards are arguments")]
 async fn run_backtest(
+    caller: Caller,
+    limiter: &State<SubmitLimiter>,
     info: &RequestInfo,
     limits: &Limits,
     data_dir: &State<DataDir>,
@@ -82,6 +87,7 @@ async fn run_backtest(
     let run_id = new_id();
     info.set_run_id(&run_id);
     let outcome = async {
+        caller.check_rate(limiter)?;
         let text = body::read_text(data, limits).await?;
         let valid = parse_request(&text, &run_id)?;
         let Some(slot) = slots.try_acquire() else {
@@ -131,7 +137,7 @@ async fn run_backtest(
     metrics.observe_sync_run(match &outcome {
         Ok(_) => SyncOutcome::Completed,
         Err(ApiError::Input { .. } | ApiError::TooLarge { .. }) => SyncOutcome::Invalid,
-        Err(ApiError::Busy { .. }) => SyncOutcome::Busy,
+        Err(ApiError::Busy { .. } | ApiError::TooManyRequests { .. }) => SyncOutcome::Busy,
         Err(_) => SyncOutcome::Error,
     });
     if let Err(ApiError::Input { field, message }) = &outcome {

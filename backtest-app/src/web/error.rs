@@ -5,8 +5,11 @@
 //! | bad input | 400 | `{"error": "...", "field": "..."}` |
 //! | unknown resource | 404 | `{"error": "..."}` |
 //! | taken preset name | 409 | `{"error": "...", "field": "name"}` |
+//! | no, a malformed, an invalid or a revoked token (`AUTH_MODE=token`) | 401 + `WWW-Authenticate: Bearer` | `{"error": "..."}` (the [`super::auth`] catcher) |
 //! | body too large | 413 | `{"error": "...", "field": "body"}` |
+//! | a token's quota or rate limit reached | 429 + `Retry-After` | `{"error": "..."}` |
 //! | every synchronous run slot taken | 503 + `Retry-After` | `{"error": "...", "run_id"}` |
+//! | too many runs queued in the database | 503 + `Retry-After` | `{"error": "...", "run_id"}` |
 //! | database unreachable | 503 | `{"error": "Database unavailable", "run_id", "request_id"}` |
 //! | anything else | 500 | `{"error": "Internal server error", "run_id", "request_id"}` |
 //!
@@ -35,6 +38,15 @@ pub enum ApiError {
     Conflict { field: String, message: String },
     /// 413: the body exceeds the configured limit.
     TooLarge { limit: String },
+    /// 429: the caller's quota or rate limit is reached; retry after
+    /// `retry_after` seconds.
+    TooManyRequests { message: String, retry_after: u64 },
+    /// 503: the database already holds the most queued runs allowed
+    /// (`MAX_QUEUED_RUNS`); retry after `retry_after` seconds.
+    QueueFull {
+        run_id: Option<String>,
+        retry_after: u64,
+    },
     /// 503: every synchronous run slot is taken; retry after `retry_after`
     /// seconds.
     Busy {
@@ -106,7 +118,10 @@ impl ApiError {
             Self::NotFound(_) => Status::NotFound,
             Self::Conflict { .. } => Status::Conflict,
             Self::TooLarge { .. } => Status::PayloadTooLarge,
-            Self::Busy { .. } | Self::Unavailable { .. } => Status::ServiceUnavailable,
+            Self::TooManyRequests { .. } => Status::TooManyRequests,
+            Self::Busy { .. } | Self::QueueFull { .. } | Self::Unavailable { .. } => {
+                Status::ServiceUnavailable
+            }
             Self::Internal { .. } => Status::InternalServerError,
         }
     }
@@ -117,7 +132,18 @@ impl ApiError {
             Self::Input { field, message } | Self::Conflict { field, message } => {
                 json!({ "error": message, "field": field })
             }
-            Self::NotFound(message) => json!({ "error": message }),
+            Self::NotFound(message) | Self::TooManyRequests { message, .. } => {
+                json!({ "error": message })
+            }
+            Self::QueueFull {
+                run_id,
+                retry_after,
+            } => json!({
+                "error": format!(
+                    "the platform's queue is full; retry in {retry_after} s"
+                ),
+                "run_id": run_id,
+            }),
             Self::TooLarge { limit } => json!({
                 "error": format!("request body too large (limit {limit})"),
                 "field": "body",
@@ -193,7 +219,10 @@ impl<'r> Responder<'r, 'static> for ApiError {
     fn respond_to(self, req: &'r Request<'_>) -> response::Result<'static> {
         let info = RequestInfo::of(req);
         let mut response = json_response(self.status(), &self.body(&info.id));
-        if let Self::Busy { retry_after, .. } = &self {
+        if let Self::Busy { retry_after, .. }
+        | Self::QueueFull { retry_after, .. }
+        | Self::TooManyRequests { retry_after, .. } = &self
+        {
             response.set_raw_header("Retry-After", retry_after.to_string());
         }
         Ok(response)

@@ -5,7 +5,12 @@
 //!   fingerprint (request + data file + engine version), stores the run as
 //!   `queued` (one transaction: a database failure leaves nothing behind and
 //!   answers 503/500 with the `run_id`), asks the [`JobLauncher`] for a
-//!   worker, and answers `202 {"run_id", "status_url"}`.
+//!   worker, and answers `202 {"run_id", "status_url"}`. The run belongs to
+//!   the [`Caller`]. With `AUTH_MODE=token` a token submitting too often is
+//!   429, one with `QUOTA_MAX_ACTIVE_RUNS` queued or running runs too; with
+//!   `MAX_QUEUED_RUNS` runs queued in all, any submission is 503. Both carry
+//!   `Retry-After`, and the counts and the insert are one atomic step
+//!   ([`runs::admit_queued`]), so concurrent submissions cannot slip past.
 //!   If the launcher refuses after the insert, the run is marked `failed`
 //!   ("could not start a worker: ...") and the answer is 500 with the
 //!   `run_id`: the client learns at once and `/status` tells why. Should
@@ -15,7 +20,7 @@
 //!   "created_at", "started_at", "finished_at", "error_message", "result"}`,
 //!   `result` being the stored SPEC §4 result (byte for byte) once
 //!   `completed`, else `null`. A malformed id is 400 (`field: "run_id"`), an
-//!   unknown one 404.
+//!   unknown one, or another token's (unless the caller is an admin), 404.
 //!
 //! [`launcher_fairing`] builds the launcher at ignite (from the managed
 //! [`AppConfig`] and the [`Db`] pool), manages it as `Arc<dyn JobLauncher>`,
@@ -35,12 +40,14 @@ use serde_json::json;
 use serde_json::value::RawValue;
 use tracing::Instrument;
 
+use super::auth::Caller;
 use super::backtest::parse_request;
 use super::body;
 use super::error::ApiError;
+use super::quota::SubmitLimiter;
 use super::telemetry::{new_id, RequestInfo};
 use crate::config::AppConfig;
-use crate::db::runs::{self, NewRun, RunState};
+use crate::db::runs::{self, Admission, AdmissionLimits, NewRun, RunState};
 use crate::db::Db;
 use crate::jobs::fingerprint::Submission;
 use crate::jobs::{self, short, JobLauncher};
@@ -59,8 +66,18 @@ pub struct Accepted {
     location: Header<'static>,
 }
 
+/// Seconds a client over its active-run quota is asked to wait (a run takes
+/// seconds).
+const QUOTA_RETRY_AFTER_SECS: u64 = 5;
+/// Seconds a client is asked to wait when the queue is full.
+const QUEUE_RETRY_AFTER_SECS: u64 = 10;
+
 #[post("/api/backtests", data = "<data>")]
+#[allow(clippy::too_many_arguments, reason = "Rocket guards are arguments")]
 async fn submit(
+    caller: Caller,
+    limiter: &State<SubmitLimiter>,
+    config: &State<AppConfig>,
     info: &RequestInfo,
     limits: &Limits,
     data_dir: &State<DataDir>,
@@ -72,6 +89,7 @@ async fn submit(
     let run_id = new_id();
     info.set_run_id(&run_id);
     let outcome = async {
+        caller.check_rate(limiter)?;
         let text = body::read_text(data, limits).await?;
         let valid = parse_request(&text, &run_id)?;
         let dir = DataDir::clone(data_dir);
@@ -83,7 +101,11 @@ async fn submit(
         .await
         .map_err(|e| ApiError::internal(Some(&run_id), format_args!("submit task: {e}")))?
         .map_err(|e| ApiError::from(e).with_run_id(&run_id))?;
-        runs::insert_queued(
+        let limits = AdmissionLimits {
+            max_active_for_owner: (!caller.is_anonymous()).then_some(config.quota_max_active_runs),
+            max_queued: config.max_queued_runs,
+        };
+        let admission = runs::admit_queued(
             db,
             &NewRun {
                 run_id: &run.run_id,
@@ -94,9 +116,32 @@ async fn submit(
                 params_json: &run.params_json,
                 fingerprint: Some(&run.fingerprint),
             },
+            caller.owner(),
+            limits,
         )
         .await
         .map_err(|e| ApiError::database(Some(&run_id), &e))?;
+        match admission {
+            Admission::Admitted => {}
+            Admission::OwnerQuota { active } => {
+                tracing::info!(run_id, active, "active-run quota reached");
+                return Err(ApiError::TooManyRequests {
+                    message: format!(
+                        "this token already has {active} queued or running runs (the quota is {}); \
+                         retry when one has finished",
+                        config.quota_max_active_runs
+                    ),
+                    retry_after: QUOTA_RETRY_AFTER_SECS,
+                });
+            }
+            Admission::QueueFull { queued } => {
+                tracing::warn!(run_id, queued, "the run queue is full");
+                return Err(ApiError::QueueFull {
+                    run_id: Some(run_id.clone()),
+                    retry_after: QUEUE_RETRY_AFTER_SECS,
+                });
+            }
+        }
         tracing::info!(
             run_id,
             ticker = run.ticker,
@@ -146,6 +191,7 @@ struct StatusBody<'a> {
 
 #[get("/status/<run_id>")]
 async fn status(
+    caller: Caller,
     info: &RequestInfo,
     db: &Db,
     run_id: &str,
@@ -162,6 +208,7 @@ async fn status(
             let _entered = info.span.enter();
             ApiError::database(Some(&run_id), &e)
         })?
+        .filter(|run| caller.scope().admits(&run.owner))
         .ok_or_else(|| ApiError::NotFound(format!("no run with id {run_id}")))?;
     // The stored result goes out verbatim (byte-identical to what the worker
     // wrote), checked as JSON but not re-parsed into values.

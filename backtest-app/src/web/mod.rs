@@ -13,8 +13,14 @@
 //! | GET | `/api/rules`, `/api/runs` | [`api`] |
 //! | GET | `/health`, `/ready`, `/metrics` | [`ops`] |
 //! | POST | `/api/backtests`, GET `/status/<run_id>` | `jobs_routes` |
+//!
+//! With `AUTH_MODE=token` every `/api/*`, `/run_backtest` and `/status/*`
+//! route needs a bearer token ([`auth::Caller`]); `/health`, `/ready`, the
+//! dashboard and its assets never do, `/metrics` when
+//! `METRICS_REQUIRE_TOKEN` says so.
 
 pub mod api;
+pub mod auth;
 pub mod backtest;
 pub mod body;
 pub mod catchers;
@@ -23,6 +29,7 @@ pub mod error;
 pub mod jobs_routes;
 pub mod metrics;
 pub mod ops;
+pub mod quota;
 pub mod security_headers;
 pub mod telemetry;
 
@@ -39,7 +46,7 @@ use rocket_db_pools::Database;
 use rocket_dyn_templates::Template;
 use serde::Deserialize;
 
-use crate::config::AppConfig;
+use crate::config::{AppConfig, AuthMode};
 use crate::db::{self, Db};
 
 pub use error::ApiError;
@@ -179,6 +186,8 @@ pub fn rocket(config: AppConfig) -> Rocket<Build> {
     let auto_migrate = config.auto_migrate();
     let backend = config.backend();
     let sync_slots = backtest::SyncSlots::new(config.sync_run_limit());
+    let limiter = quota::SubmitLimiter::new(config.quota_submits_per_minute);
+    let auth_mode = config.auth_mode;
 
     rocket::custom(figment)
         .attach(telemetry::Telemetry)
@@ -218,7 +227,7 @@ pub fn rocket(config: AppConfig) -> Rocket<Build> {
             },
         ))
         .attach(Template::fairing())
-        .attach(AdHoc::on_liftoff("Listening", |rocket| {
+        .attach(AdHoc::on_liftoff("Listening", move |rocket| {
             Box::pin(async move {
                 let config = rocket.config();
                 tracing::info!(
@@ -227,11 +236,22 @@ pub fn rocket(config: AppConfig) -> Rocket<Build> {
                     version = env!("CARGO_PKG_VERSION"),
                     "web server listening"
                 );
+                match auth_mode {
+                    AuthMode::Off => tracing::warn!(
+                        "AUTH_MODE=off: the API needs no token, so anyone who reaches this server \
+                         can start runs and read or delete every run and preset; set AUTH_MODE=token \
+                         beyond a single-user machine"
+                    ),
+                    AuthMode::Token => {
+                        tracing::info!("AUTH_MODE=token: API requests need a bearer token");
+                    }
+                }
             })
         }))
         .attach(jobs_routes::launcher_fairing())
         .manage(config)
         .manage(sync_slots)
+        .manage(limiter)
         .manage(data_dir)
         .manage(std::sync::Arc::new(crate::runner::DataCache::default()))
         .manage(metrics::Metrics::default())
@@ -245,4 +265,5 @@ pub fn rocket(config: AppConfig) -> Rocket<Build> {
             FileServer::new(&paths.static_dir, Options::Missing | Options::NormalizeDirs),
         )
         .register("/", catchers::catchers())
+        .register("/", rocket::catchers![auth::unauthorized])
 }

@@ -7,6 +7,7 @@ use rocket::serde::json::Json;
 use rocket::{get, routes, Route, State};
 use serde_json::{json, Value};
 
+use super::auth::MetricsAccess;
 use super::metrics::Metrics;
 use crate::db::{self, Db};
 
@@ -55,9 +56,14 @@ async fn ready(db: Option<&Db>) -> (Status, Json<Value>) {
     }
 }
 
-/// Prometheus text exposition.
+/// Prometheus text exposition; needs a token when `METRICS_REQUIRE_TOKEN`
+/// is set in `token` mode.
 #[get("/metrics")]
-async fn metrics(metrics: &State<Metrics>, db: Option<&Db>) -> (ContentType, String) {
+async fn metrics(
+    _access: MetricsAccess,
+    metrics: &State<Metrics>,
+    db: Option<&Db>,
+) -> (ContentType, String) {
     let runs = match db {
         Some(db) => {
             match rocket::tokio::time::timeout(DB_CHECK_TIMEOUT, db::runs::count_by_status(db))

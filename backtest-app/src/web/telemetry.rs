@@ -42,6 +42,8 @@ impl RequestInfo {
             method,
             path,
             run_id = tracing::field::Empty,
+            // The token's name once authenticated (never the token).
+            owner = tracing::field::Empty,
         );
         Self {
             id,
