@@ -2,7 +2,7 @@
 
 use std::collections::VecDeque;
 
-use super::{lookback_or_never, Indicator};
+use super::Indicator;
 
 /// Simple moving average (streaming [`crate::indicators::sma`]).
 #[derive(Debug, Clone)]
@@ -45,21 +45,8 @@ impl Indicator for Sma {
         self.value
     }
 
-    fn value(&self) -> f64 {
-        self.value
-    }
-
-    fn is_ready(&self) -> bool {
-        !self.value.is_nan()
-    }
-
-    fn reset(&mut self) {
-        *self = Self::new(self.period);
-    }
-
-    fn lookback(&self) -> usize {
-        lookback_or_never(self.period, self.period.saturating_sub(1))
-    }
+    indicator_common!(value: value, ready: value, reset: new(period),
+        lookback: period => |p| p.saturating_sub(1));
 }
 
 /// Exponential moving average seeded with the SMA of the first `period`
@@ -107,19 +94,6 @@ impl Indicator for Ema {
         self.value
     }
 
-    fn value(&self) -> f64 {
-        self.value
-    }
-
-    fn is_ready(&self) -> bool {
-        !self.value.is_nan()
-    }
-
-    fn reset(&mut self) {
-        *self = Self::new(self.period);
-    }
-
-    fn lookback(&self) -> usize {
-        lookback_or_never(self.period, self.period.saturating_sub(1))
-    }
+    indicator_common!(value: value, ready: value, reset: new(period),
+        lookback: period => |p| p.saturating_sub(1));
 }

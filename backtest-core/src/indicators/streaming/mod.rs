@@ -20,6 +20,41 @@
 //! assert_eq!(live.lookback(), 5);
 //! ```
 
+/// The [`Indicator`] methods most indicators share, written once: the
+/// current output is the field (path) `value`; it is ready once its `ready` line
+/// (the field itself, or one line of a multi-line output) is not `NaN`; a
+/// reset rebuilds the indicator from its constructor's arguments, read
+/// back from fields; and, given `lookback`, the lookback of `period` (a
+/// field path) is the expression over `p`, or "never" for a zero period.
+/// Used inside `impl Indicator for X` blocks.
+macro_rules! indicator_common {
+    (
+        value: $($value:ident).+,
+        ready: $($ready:ident).+,
+        reset: new($($($arg:ident).+),*)
+        $(, lookback: $($period:ident).+ => |$p:ident| $lookback:expr)?
+    ) => {
+        fn value(&self) -> Self::Output {
+            self.$($value).+
+        }
+
+        fn is_ready(&self) -> bool {
+            !self.$($ready).+.is_nan()
+        }
+
+        fn reset(&mut self) {
+            *self = Self::new($(self.$($arg).+),*);
+        }
+
+        $(
+            fn lookback(&self) -> usize {
+                let $p = self.$($period).+;
+                $crate::indicators::streaming::lookback_or_never($p, $lookback)
+            }
+        )?
+    };
+}
+
 mod average;
 mod momentum;
 mod volatility;

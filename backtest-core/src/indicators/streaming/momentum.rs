@@ -2,7 +2,7 @@
 
 use super::average::{Ema, Sma};
 use super::volatility::{RollingMax, RollingMin};
-use super::{lookback_or_never, Bar, Indicator};
+use super::{Bar, Indicator};
 use crate::indicators::momentum::{directional_index, dm, rsi_value};
 use crate::indicators::volatility::true_range;
 
@@ -61,21 +61,8 @@ impl Indicator for Rsi {
         self.value
     }
 
-    fn value(&self) -> f64 {
-        self.value
-    }
-
-    fn is_ready(&self) -> bool {
-        !self.value.is_nan()
-    }
-
-    fn reset(&mut self) {
-        *self = Self::new(self.period);
-    }
-
-    fn lookback(&self) -> usize {
-        lookback_or_never(self.period, self.period)
-    }
+    indicator_common!(value: value, ready: value, reset: new(period),
+        lookback: period => |p| p);
 }
 
 /// One MACD output.
@@ -168,17 +155,7 @@ impl Indicator for Macd {
         self.value
     }
 
-    fn value(&self) -> MacdValue {
-        self.value
-    }
-
-    fn is_ready(&self) -> bool {
-        !self.value.macd.is_nan()
-    }
-
-    fn reset(&mut self) {
-        *self = Self::new(self.fast, self.slow, self.signal_period);
-    }
+    indicator_common!(value: value, ready: value.macd, reset: new(fast, slow, signal_period));
 
     fn lookback(&self) -> usize {
         if self.valid() {
@@ -201,7 +178,9 @@ pub struct StochasticValue {
 /// Slow stochastic with SMA smoothing (streaming [`crate::indicators::stochastic`]).
 #[derive(Debug, Clone)]
 pub struct Stochastic {
-    periods: (usize, usize, usize),
+    fastk_period: usize,
+    slowk_period: usize,
+    slowd_period: usize,
     highest: RollingMax,
     lowest: RollingMin,
     slow_k: Sma,
@@ -214,7 +193,9 @@ impl Stochastic {
     #[must_use]
     pub fn new(fastk_period: usize, slowk_period: usize, slowd_period: usize) -> Self {
         Self {
-            periods: (fastk_period, slowk_period, slowd_period),
+            fastk_period,
+            slowk_period,
+            slowd_period,
             highest: RollingMax::new(fastk_period),
             lowest: RollingMin::new(fastk_period),
             slow_k: Sma::new(slowk_period),
@@ -225,6 +206,11 @@ impl Stochastic {
             },
         }
     }
+
+    /// A zero period gives no value, ever.
+    fn never_ready(&self) -> bool {
+        self.fastk_period == 0 || self.slowk_period == 0 || self.slowd_period == 0
+    }
 }
 
 impl Indicator for Stochastic {
@@ -232,8 +218,7 @@ impl Indicator for Stochastic {
     type Output = StochasticValue;
 
     fn update(&mut self, bar: Bar) -> StochasticValue {
-        let (a, b, c) = self.periods;
-        if a == 0 || b == 0 || c == 0 {
+        if self.never_ready() {
             return self.value;
         }
         let high = self.highest.update(bar.high);
@@ -257,25 +242,13 @@ impl Indicator for Stochastic {
         self.value
     }
 
-    fn value(&self) -> StochasticValue {
-        self.value
-    }
-
-    fn is_ready(&self) -> bool {
-        !self.value.d.is_nan()
-    }
-
-    fn reset(&mut self) {
-        let (a, b, c) = self.periods;
-        *self = Self::new(a, b, c);
-    }
+    indicator_common!(value: value, ready: value.d, reset: new(fastk_period, slowk_period, slowd_period));
 
     fn lookback(&self) -> usize {
-        let (a, b, c) = self.periods;
-        if a == 0 || b == 0 || c == 0 {
+        if self.never_ready() {
             usize::MAX
         } else {
-            a + b + c - 3
+            self.fastk_period + self.slowk_period + self.slowd_period - 3
         }
     }
 }
@@ -350,19 +323,6 @@ impl Indicator for Adx {
         self.value
     }
 
-    fn value(&self) -> f64 {
-        self.value
-    }
-
-    fn is_ready(&self) -> bool {
-        !self.value.is_nan()
-    }
-
-    fn reset(&mut self) {
-        *self = Self::new(self.period);
-    }
-
-    fn lookback(&self) -> usize {
-        lookback_or_never(self.period, (2 * self.period).saturating_sub(1))
-    }
+    indicator_common!(value: value, ready: value, reset: new(period),
+        lookback: period => |p| (2 * p).saturating_sub(1));
 }

@@ -3,7 +3,7 @@
 
 use std::collections::VecDeque;
 
-use super::{lookback_or_never, Bar, Indicator};
+use super::{Bar, Indicator};
 use crate::indicators::volatility::{std_from_variance, true_range};
 
 /// Wilder's average true range (streaming [`crate::indicators::atr`]).
@@ -53,21 +53,8 @@ impl Indicator for Atr {
         self.value
     }
 
-    fn value(&self) -> f64 {
-        self.value
-    }
-
-    fn is_ready(&self) -> bool {
-        !self.value.is_nan()
-    }
-
-    fn reset(&mut self) {
-        *self = Self::new(self.period);
-    }
-
-    fn lookback(&self) -> usize {
-        lookback_or_never(self.period, self.period)
-    }
+    indicator_common!(value: value, ready: value, reset: new(period),
+        lookback: period => |p| p);
 }
 
 /// Running sum and sum of squares over a window: the shared core of
@@ -141,22 +128,8 @@ impl Indicator for RollingStd {
         self.value
     }
 
-    fn value(&self) -> f64 {
-        self.value
-    }
-
-    fn is_ready(&self) -> bool {
-        !self.value.is_nan()
-    }
-
-    fn reset(&mut self) {
-        *self = Self::new(self.moments.period);
-    }
-
-    fn lookback(&self) -> usize {
-        let p = self.moments.period;
-        lookback_or_never(p, p.saturating_sub(1))
-    }
+    indicator_common!(value: value, ready: value, reset: new(moments.period),
+        lookback: moments.period => |p| p.saturating_sub(1));
 }
 
 /// One Bollinger output.
@@ -210,22 +183,8 @@ impl Indicator for Bollinger {
         self.value
     }
 
-    fn value(&self) -> BollingerValue {
-        self.value
-    }
-
-    fn is_ready(&self) -> bool {
-        !self.value.middle.is_nan()
-    }
-
-    fn reset(&mut self) {
-        *self = Self::new(self.moments.period, self.std_dev);
-    }
-
-    fn lookback(&self) -> usize {
-        let p = self.moments.period;
-        lookback_or_never(p, p.saturating_sub(1))
-    }
+    indicator_common!(value: value, ready: value.middle, reset: new(moments.period, std_dev),
+        lookback: moments.period => |p| p.saturating_sub(1));
 }
 
 /// A monotonic deque: the window's extreme in amortised O(1).
@@ -277,13 +236,17 @@ macro_rules! extreme_indicator {
     ($(#[$meta:meta])* $name:ident, $beats:expr) => {
         $(#[$meta])*
         #[derive(Debug, Clone)]
-        pub struct $name(Extreme);
+        pub struct $name {
+            extreme: Extreme,
+        }
 
         impl $name {
             /// Over `period` values.
             #[must_use]
             pub fn new(period: usize) -> Self {
-                Self(Extreme::new(period))
+                Self {
+                    extreme: Extreme::new(period),
+                }
             }
         }
 
@@ -292,24 +255,11 @@ macro_rules! extreme_indicator {
             type Output = f64;
 
             fn update(&mut self, x: f64) -> f64 {
-                self.0.update(x, $beats)
+                self.extreme.update(x, $beats)
             }
 
-            fn value(&self) -> f64 {
-                self.0.value
-            }
-
-            fn is_ready(&self) -> bool {
-                !self.0.value.is_nan()
-            }
-
-            fn reset(&mut self) {
-                *self = Self::new(self.0.period);
-            }
-
-            fn lookback(&self) -> usize {
-                lookback_or_never(self.0.period, self.0.period.saturating_sub(1))
-            }
+            indicator_common!(value: extreme.value, ready: extreme.value, reset: new(extreme.period),
+                lookback: extreme.period => |p| p.saturating_sub(1));
         }
     };
 }
