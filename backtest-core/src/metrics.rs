@@ -74,6 +74,14 @@ impl MetricsAccumulator {
         self.drawdown.push(equity);
     }
 
+    /// Same as `push_equity` for each of `equities`, in order.
+    #[inline]
+    pub(crate) fn push_equities(&mut self, equities: &[f64]) {
+        for &e in equities {
+            self.push_equity(e);
+        }
+    }
+
     /// Same as `count` calls of `push_equity(equity)` when `equity` is
     /// unchanged or rises from the previous bar, in O(1).
     pub(crate) fn push_flat(&mut self, count: usize, equity: f64) {

@@ -10,7 +10,7 @@ pub use settings::{Direction, FillMode, SizeType, TradingSettings};
 pub use stops::ExitReason;
 pub use trade::{Fill, Side, Trade};
 
-use stops::{Bar, Excursion, StopRules};
+use stops::{Bar, Excursion, StopRules, Stretch};
 
 use serde::{Deserialize, Serialize};
 
@@ -94,7 +94,7 @@ pub fn run(
 ) -> Result<BacktestOutput> {
     check_inputs(series, series.len(), settings)?;
     let signals = signals_for(rule, series);
-    run_signals(series, &signals, settings)
+    Ok(run_checked(series, signals, settings))
 }
 
 /// Runs precomputed `signals` (one per bar) on `series`.
@@ -108,6 +108,15 @@ pub fn run_signals(
     settings: &TradingSettings,
 ) -> Result<BacktestOutput> {
     check_inputs(series, signals.len(), settings)?;
+    Ok(run_checked(series, signals.to_vec(), settings))
+}
+
+/// The full run once the inputs are checked; keeps `signals` in the output.
+fn run_checked(
+    series: &OhlcvSeries,
+    signals: Vec<Signal>,
+    settings: &TradingSettings,
+) -> BacktestOutput {
     let n = series.len();
     let mut recorder = FullRecorder {
         equity: Vec::with_capacity(n),
@@ -117,16 +126,16 @@ pub fn run_signals(
         trades: Vec::new(),
         metrics: MetricsAccumulator::new(settings.initial_capital),
     };
-    simulate(series, signals, settings, &mut recorder);
-    Ok(BacktestOutput {
+    simulate(series, &signals, settings, &mut recorder);
+    BacktestOutput {
         metrics: recorder.metrics.finish(settings.timeframe.bars_per_year()),
         equity: recorder.equity,
         cash: recorder.cash,
         position: recorder.position,
-        signals: signals.to_vec(),
+        signals,
         fills: recorder.fills,
         trades: recorder.trades,
-    })
+    }
 }
 
 /// Runs `signals` and returns only the metrics, without allocating per-bar
@@ -166,9 +175,19 @@ fn check_inputs(
 
 /// Receives the simulation's events; lets one loop serve full and lean runs.
 trait Recorder {
+    /// Whether trades need their excursion (MAE/MFE); the lean path only
+    /// counts profits, so it skips the per-bar high/low tracking.
+    const TRACKS_EXCURSION: bool;
     fn on_bar(&mut self, cash: f64, shares: f64, equity: f64);
     /// `count` consecutive bars without a position, equity = cash.
     fn on_flat_bars(&mut self, count: usize, cash: f64);
+    /// Consecutive bars holding `shares` with unchanged cash, one per
+    /// close: equity = `cash + shares * close`, exactly as [`Self::on_bar`].
+    fn on_held_bars(&mut self, cash: f64, shares: f64, closes: &[f64]) {
+        for &c in closes {
+            self.on_bar(cash, shares, cash + shares * c);
+        }
+    }
     fn on_fill(&mut self, fill: Fill);
     fn on_trade(&mut self, trade: Trade);
 }
@@ -183,6 +202,8 @@ struct FullRecorder {
 }
 
 impl Recorder for FullRecorder {
+    const TRACKS_EXCURSION: bool = true;
+
     #[inline]
     fn on_bar(&mut self, cash: f64, shares: f64, equity: f64) {
         self.cash.push(cash);
@@ -199,6 +220,16 @@ impl Recorder for FullRecorder {
         self.metrics.push_flat(count, cash);
     }
 
+    fn on_held_bars(&mut self, cash: f64, shares: f64, closes: &[f64]) {
+        let new_len = self.cash.len() + closes.len();
+        self.cash.resize(new_len, cash);
+        self.position.resize(new_len, shares);
+        let start = self.equity.len();
+        self.equity
+            .extend(closes.iter().map(|&c| cash + shares * c));
+        self.metrics.push_equities(&self.equity[start..]);
+    }
+
     fn on_fill(&mut self, fill: Fill) {
         self.fills.push(fill);
     }
@@ -210,6 +241,8 @@ impl Recorder for FullRecorder {
 }
 
 impl Recorder for MetricsAccumulator {
+    const TRACKS_EXCURSION: bool = false;
+
     #[inline]
     fn on_bar(&mut self, _cash: f64, _shares: f64, equity: f64) {
         self.push_equity(equity);
@@ -429,11 +462,32 @@ impl Book<'_> {
     }
 }
 
-fn simulate(
+/// The first index of `signals` where `wanted` holds. Most bars hold, so
+/// the scan tests blocks branch-free (vectorised) and only searches inside
+/// the block that has a hit.
+#[inline]
+fn find_signal(signals: &[Signal], wanted: impl Fn(Signal) -> bool) -> Option<usize> {
+    const BLOCK: usize = 32;
+    let mut blocks = signals.chunks_exact(BLOCK);
+    let mut start = 0;
+    for block in blocks.by_ref() {
+        if block.iter().fold(false, |hit, &s| hit | wanted(s)) {
+            return block.iter().position(|&s| wanted(s)).map(|i| start + i);
+        }
+        start += BLOCK;
+    }
+    blocks
+        .remainder()
+        .iter()
+        .position(|&s| wanted(s))
+        .map(|i| start + i)
+}
+
+fn simulate<R: Recorder>(
     series: &OhlcvSeries,
     signals: &[Signal],
     settings: &TradingSettings,
-    rec: &mut impl Recorder,
+    rec: &mut R,
 ) {
     let (open, high, low, close) = (series.open(), series.high(), series.low(), series.close());
     let n = series.len();
@@ -450,21 +504,68 @@ fn simulate(
     );
     // Bar t acts on the signal of bar t-1 (next open) or of bar t (close).
     let lag = usize::from(settings.fill == FillMode::NextOpen);
-    let opens_from_flat = |s: Signal| {
-        s == Signal::Buy || (s == Signal::Sell && settings.direction == Direction::LongShort)
+    // A plain value, not a read through `settings`, so the scans vectorise.
+    let long_short = settings.direction == Direction::LongShort;
+    let opens_from_flat = move |s: Signal| {
+        let code = s as i8;
+        (code == Signal::Buy as i8) | (long_short & (code == Signal::Sell as i8))
     };
     let mut t = 0;
     while t < n {
-        if book.open.is_none() {
-            // Flat: nothing changes until a signal can open a position, so
-            // record the stretch at once (an unchanged equity is exact).
-            let next = (t.max(lag)..n)
-                .find(|&u| opens_from_flat(signals[u - lag]))
-                .unwrap_or(n);
-            if next > t {
-                rec.on_flat_bars(next - t, book.cash);
-                t = next;
-                continue;
+        match book.open.as_mut() {
+            None => {
+                // Flat: nothing changes until a signal can open a position,
+                // so record the stretch at once (an unchanged equity is exact).
+                let from = t.max(lag);
+                let next = find_signal(&signals[from - lag..n - lag], opens_from_flat)
+                    .map_or(n, |i| from + i);
+                if next > t {
+                    rec.on_flat_bars(next - t, book.cash);
+                    t = next;
+                    continue;
+                }
+            }
+            Some(pos) => {
+                // Held: until a signal can close the position, a stop or
+                // target is reached, or the last bar closes it, only the
+                // marks change, so the stretch goes through one tight loop.
+                // Min and max are exact in any order, so the excursion and
+                // the trailing extreme fold over it.
+                let closing = match pos.side {
+                    Side::Long => Signal::Sell,
+                    Side::Short => Signal::Buy,
+                };
+                let from = t.max(lag).min(n - 1);
+                let closing = closing as i8;
+                let mut next =
+                    find_signal(&signals[from - lag..n - 1 - lag], |s| s as i8 == closing)
+                        .map_or(n - 1, |i| from + i);
+                if let Some(rules) = &stops {
+                    let stretch = Stretch {
+                        side: pos.side,
+                        entry: pos.entry_price,
+                        extreme: pos.extreme,
+                        entry_bar: (lag == 1).then_some(pos.entry_index),
+                        open,
+                        high,
+                        low,
+                    };
+                    next = rules.first_exit(&stretch, t..next);
+                }
+                if next > t {
+                    if R::TRACKS_EXCURSION || stops.is_some() {
+                        let lowest = low[t..next].iter().copied().fold(f64::INFINITY, f64::min);
+                        let highest = high[t..next]
+                            .iter()
+                            .copied()
+                            .fold(f64::NEG_INFINITY, f64::max);
+                        pos.held_through(lowest, highest);
+                    }
+                    let shares = book.shares();
+                    rec.on_held_bars(book.cash, shares, &close[t..next]);
+                    t = next;
+                    continue;
+                }
             }
         }
         let signal = if t >= lag {

@@ -159,6 +159,47 @@ impl StopRules {
     }
 }
 
+/// The bars of one held stretch: the position's entry and trailing extreme
+/// on entering it, and the columns.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Stretch<'a> {
+    pub side: Side,
+    pub entry: f64,
+    pub extreme: f64,
+    /// The bar filled at its open (`next_open` mode), if any: no gap check there.
+    pub entry_bar: Option<usize>,
+    pub open: &'a [f64],
+    pub high: &'a [f64],
+    pub low: &'a [f64],
+}
+
+impl StopRules {
+    /// The first bar of `bars` on which [`StopRules::check`] exits, with
+    /// the trailing extreme raised by each bar held through before it, as
+    /// the engine's bar-by-bar loop does; `bars.end` when none exits.
+    pub fn first_exit(&self, s: &Stretch<'_>, bars: std::ops::Range<usize>) -> usize {
+        let mut extreme = s.extreme;
+        for k in bars.clone() {
+            let bar = Bar {
+                open: s.open[k],
+                high: s.high[k],
+                low: s.low[k],
+            };
+            if self
+                .check(s.side, s.entry, extreme, bar, s.entry_bar == Some(k))
+                .is_some()
+            {
+                return k;
+            }
+            extreme = match s.side {
+                Side::Long => extreme.max(bar.high),
+                Side::Short => extreme.min(bar.low),
+            };
+        }
+        bars.end
+    }
+}
+
 /// Lowest and highest price seen while a position is open (bar prices,
 /// before slippage), and the trailing extreme.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -26,9 +26,8 @@ use crate::indicators::{is_zero, undefined};
 #[must_use]
 pub fn rsi(close: &[f64], period: usize) -> Vec<f64> {
     let n = close.len();
-    let mut out = undefined(n);
     if period == 0 || period >= n {
-        return out;
+        return undefined(n);
     }
     let p = period as f64;
     let mut gain = 0.0;
@@ -40,20 +39,20 @@ pub fn rsi(close: &[f64], period: usize) -> Vec<f64> {
     }
     gain /= p;
     loss /= p;
-    out[period] = value(gain, loss);
+    // Each value written once: the warm-up, the seed, then the smoothed rest.
+    let mut out = Vec::with_capacity(n);
+    out.resize(period, f64::NAN);
+    out.push(value(gain, loss));
     // Wilder smoothing `(avg * (p - 1) + x) / p`, written with constant
     // factors and no branch so the loop-carried chain is a multiply-add.
     let keep = (p - 1.0) / p;
     let add = 1.0 / p;
-    for (slot, pair) in out[period + 1..]
-        .iter_mut()
-        .zip(close[period..n].windows(2))
-    {
+    out.extend(close[period..n].windows(2).map(|pair| {
         let change = pair[1] - pair[0];
         gain = gain * keep + change.max(0.0) * add;
         loss = loss * keep + (-change).max(0.0) * add;
-        *slot = value(gain, loss);
-    }
+        value(gain, loss)
+    }));
     out
 }
 
