@@ -212,7 +212,9 @@ pub struct OptimizeArgs {
     /// Rule type to optimize.
     #[arg(long)]
     pub rule: String,
-    /// Grid: each parameter maps to a list or to {"start", "stop", "step"} (stop inclusive).
+    /// Grid: each rule parameter, or stop_loss_pct / take_profit_pct /
+    /// trailing_stop_pct (percents in (0, 100), null = off; they override the
+    /// stop flags), maps to a list or to {"start", "stop", "step"} (stop inclusive).
     #[arg(long)]
     pub grid: String,
     /// Fixed parameters merged under the grid, as a JSON object.

@@ -245,6 +245,34 @@ fn each_walk_forward_fold_equals_an_optimize_run_over_its_training_dates() {
 }
 
 #[test]
+fn stop_settings_are_grid_dimensions() {
+    let grid = r#"{"period": [10, 14], "stop_loss_pct": [null, 3, 6]}"#;
+    let out = ok_json(&["--grid", grid, "--take-profit-pct", "12"]);
+    let series = load_csv(data()).expect("loads").series;
+    let reference = grid_search(
+        &series,
+        "RSI",
+        &json!({}),
+        &serde_json::from_str(grid).expect("grid"),
+        &cli_settings().with_take_profit_pct(Some(12.0)),
+        Objective::Sharpe,
+    )
+    .expect("searches");
+    assert_eq!(out["combinations"], json!(6));
+    let expected = serde_json::to_value(&reference.results).expect("serialisable");
+    assert_eq!(rows(&out["results"]), rows(&expected));
+    let stops: Vec<&Value> = out["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|r| &r["params"]["stop_loss_pct"])
+        .collect();
+    assert!(stops.contains(&&json!(null)) && stops.contains(&&json!(6.0)));
+    let stderr = failure(&["--grid", r#"{"stop_loss_pct": [5, 100]}"#]);
+    assert!(stderr.contains("stop_loss_pct"), "{stderr}");
+}
+
+#[test]
 fn bad_input_is_named_and_exits_2() {
     let cases: [(&[&str], &str); 7] = [
         (

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::engine::{self, TradingSettings};
-use crate::rules::{build_rule, grid_builder, GridAxis, GridRules};
+use crate::rules::{prepare_grid, GridAxis};
 use crate::{CoreError, EngineMetrics, IndicatorCache, OhlcvSeries, Result, RuleContext};
 
 /// Most grid points one search may have.
@@ -197,8 +197,183 @@ pub(crate) fn axis_values(name: &str, spec: &Value) -> Result<Vec<Value>> {
     }
 }
 
+/// A trading setting a grid can vary like a rule parameter: a grid key
+/// `stop_loss_pct`, `take_profit_pct` or `trailing_stop_pct` is a setting
+/// axis, whose values are percents in (0, 100) exclusive or `null` (off),
+/// and which overrides that setting of the run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum SettingAxis {
+    /// [`TradingSettings::stop_loss_pct`].
+    StopLossPct,
+    /// [`TradingSettings::take_profit_pct`].
+    TakeProfitPct,
+    /// [`TradingSettings::trailing_stop_pct`].
+    TrailingStopPct,
+}
+
+impl SettingAxis {
+    /// Every setting axis.
+    pub const ALL: [Self; 3] = [
+        Self::StopLossPct,
+        Self::TakeProfitPct,
+        Self::TrailingStopPct,
+    ];
+
+    /// The grid key (the request field's name).
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::StopLossPct => "stop_loss_pct",
+            Self::TakeProfitPct => "take_profit_pct",
+            Self::TrailingStopPct => "trailing_stop_pct",
+        }
+    }
+
+    /// The setting axis a grid key names, if any.
+    #[must_use]
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.name() == name)
+    }
+
+    /// Checks one grid value: a percent in (0, 100) exclusive, or `null`
+    /// for the setting off.
+    ///
+    /// ```
+    /// use backtest_core::optimizer::SettingAxis;
+    /// use serde_json::json;
+    /// assert_eq!(SettingAxis::StopLossPct.check(&json!(5)).unwrap(), Some(5.0));
+    /// assert_eq!(SettingAxis::StopLossPct.check(&json!(null)).unwrap(), None);
+    /// let err = SettingAxis::TrailingStopPct.check(&json!(100)).unwrap_err();
+    /// assert!(err.to_string().contains("trailing_stop_pct"));
+    /// ```
+    ///
+    /// # Errors
+    /// [`CoreError::InvalidSetting`] naming the setting.
+    pub fn check(self, value: &Value) -> Result<Option<f64>> {
+        if value.is_null() {
+            return Ok(None);
+        }
+        value
+            .as_f64()
+            .filter(|v| v.is_finite() && *v > 0.0 && *v < 100.0)
+            .map(Some)
+            .ok_or_else(|| CoreError::InvalidSetting {
+                field: self.name(),
+                reason: format!("must be a percent in (0, 100) or null, got {value}"),
+            })
+    }
+
+    /// `settings` with this setting set to `value`.
+    #[must_use]
+    pub fn apply(self, settings: TradingSettings, value: Option<f64>) -> TradingSettings {
+        match self {
+            Self::StopLossPct => settings.with_stop_loss_pct(value),
+            Self::TakeProfitPct => settings.with_take_profit_pct(value),
+            Self::TrailingStopPct => settings.with_trailing_stop_pct(value),
+        }
+    }
+}
+
+/// A grid's axes split into rule parameters and trading settings, with the
+/// mapping from a grid index (all axes in key order, the last fastest) to
+/// its rule point and its settings point.
+#[derive(Debug, Clone)]
+pub(crate) struct SplitGrid {
+    /// The rule's axes, in key order.
+    pub(crate) rule_axes: Vec<GridAxis>,
+    /// The setting axes, in key order, each value checked.
+    setting_axes: Vec<(SettingAxis, Vec<Option<f64>>, Vec<Value>)>,
+    /// For each axis in key order: whether it is a setting axis, and its length.
+    order: Vec<(bool, usize)>,
+}
+
+impl SplitGrid {
+    /// Splits `axes` (in key order); a setting value out of range is an
+    /// error naming the setting.
+    pub(crate) fn new(axes: &[GridAxis]) -> Result<Self> {
+        let mut split = Self {
+            rule_axes: Vec::new(),
+            setting_axes: Vec::new(),
+            order: Vec::with_capacity(axes.len()),
+        };
+        for (name, values) in axes {
+            match SettingAxis::from_name(name) {
+                Some(axis) => {
+                    let checked = values
+                        .iter()
+                        .map(|v| axis.check(v))
+                        .collect::<Result<Vec<_>>>()?;
+                    let shown = checked
+                        .iter()
+                        .map(|v| v.map_or(Value::Null, Value::from))
+                        .collect();
+                    split.order.push((true, values.len()));
+                    split.setting_axes.push((axis, checked, shown));
+                }
+                None => {
+                    split.order.push((false, values.len()));
+                    split.rule_axes.push((name.clone(), values.clone()));
+                }
+            }
+        }
+        Ok(split)
+    }
+
+    /// Settings points: the product of the setting axes (1 without any).
+    pub(crate) fn settings_len(&self) -> usize {
+        self.setting_axes.iter().map(|(_, v, _)| v.len()).product()
+    }
+
+    /// `(rule point, settings point)` of grid index `index`.
+    pub(crate) fn locate(&self, index: usize) -> (usize, usize) {
+        let digits = crate::rules::grid_digits(index, self.order.iter().map(|&(_, len)| len));
+        let (mut rule, mut setting) = (0, 0);
+        for (&(is_setting, len), d) in self.order.iter().zip(digits) {
+            if is_setting {
+                setting = setting * len + d;
+            } else {
+                rule = rule * len + d;
+            }
+        }
+        (rule, setting)
+    }
+
+    /// `base` with settings point `point` applied.
+    pub(crate) fn settings_at(&self, base: &TradingSettings, point: usize) -> TradingSettings {
+        let digits =
+            crate::rules::grid_digits(point, self.setting_axes.iter().map(|(_, v, _)| v.len()));
+        self.setting_axes
+            .iter()
+            .zip(digits)
+            .fold(*base, |s, ((axis, values, _), d)| axis.apply(s, values[d]))
+    }
+
+    /// A result's parameters: the rule's, then the settings point's values.
+    pub(crate) fn params_with(&self, mut params: Value, point: usize) -> Value {
+        if self.setting_axes.is_empty() {
+            return params;
+        }
+        if let Value::Object(map) = &mut params {
+            let digits =
+                crate::rules::grid_digits(point, self.setting_axes.iter().map(|(_, v, _)| v.len()));
+            for ((axis, _, shown), d) in self.setting_axes.iter().zip(digits) {
+                map.insert(axis.name().to_owned(), shown[d].clone());
+            }
+        }
+        params
+    }
+}
+
 /// Runs `rule_type` at every grid point (merged over `base_params`) on
 /// `series`, in parallel, ranked by `objective`.
+///
+/// Grid keys name the rule's parameters or the setting axes
+/// `stop_loss_pct`, `take_profit_pct`, `trailing_stop_pct` (see
+/// [`SettingAxis`]), which override `settings` at their points; results
+/// carry them in `params`. Each rule point's signals are computed once
+/// and run with each settings point.
 ///
 /// ```
 /// use backtest_core::{optimizer::{grid_search, Objective}, engine::TradingSettings, OhlcvSeries};
@@ -209,11 +384,18 @@ pub(crate) fn axis_values(name: &str, spec: &Value) -> Result<Vec<Value>> {
 /// let search = grid_search(&series, "RSI", &json!({}), &grid, &TradingSettings::default(), Objective::Sharpe).unwrap();
 /// assert_eq!(search.combinations, 4);
 /// assert_eq!(search.indicators_computed, 2); // RSI(7) and RSI(14), once each
+///
+/// let stops = json!({"period": [14], "stop_loss_pct": [null, 2, 5]});
+/// let search = grid_search(&series, "RSI", &json!({}), &stops, &TradingSettings::default(), Objective::Sharpe).unwrap();
+/// assert_eq!(search.combinations, 3);
+/// assert!(search.results.iter().any(|r| r.params["stop_loss_pct"] == json!(2.0)));
 /// ```
 ///
 /// # Errors
-/// An invalid grid, unknown rule, invalid settings, or a parameter that is
-/// invalid at every point (its message is returned).
+/// An invalid grid (a setting axis value out of range is
+/// [`CoreError::InvalidSetting`] naming the setting), unknown rule, invalid
+/// settings, or a parameter that is invalid at every point (its message is
+/// returned).
 pub fn grid_search(
     series: &OhlcvSeries,
     rule_type: &str,
@@ -226,72 +408,81 @@ pub fn grid_search(
     if series.is_empty() {
         return Err(CoreError::EmptySeries);
     }
-    let base = match base_params {
-        Value::Null => Map::new(),
-        Value::Object(m) => m.clone(),
-        _ => {
-            return Err(CoreError::InvalidGrid(
-                "base params must be a JSON object".into(),
-            ))
-        }
-    };
-    let built = match grid_builder(rule_type)? {
-        Some(build) => build(&Value::Object(base), &grid_axes(grid)?)?,
-        None => build_through_json(rule_type, &base, grid)?,
-    };
-    let GridRules {
-        rules,
-        skipped,
-        first_error,
-    } = built;
-    if rules.is_empty() {
-        return Err(first_error.unwrap_or_else(|| CoreError::InvalidGrid("no grid points".into())));
+    if !matches!(base_params, Value::Null | Value::Object(_)) {
+        return Err(CoreError::InvalidGrid(
+            "base params must be a JSON object".into(),
+        ));
     }
+    let axes = grid_axes(grid)?;
+    let split = SplitGrid::new(&axes)?;
+    let rules = prepare_grid(rule_type, base_params, &split.rule_axes)?;
+    let settings_points: Vec<TradingSettings> = (0..split.settings_len())
+        .map(|p| split.settings_at(settings, p))
+        .collect();
     let cache = IndicatorCache::new();
     let ctx = RuleContext::new(series, &cache);
-    let evaluated: Vec<Result<GridResult>> = rules
-        .par_iter()
-        .map(|rule| {
+    // Per rule point: its results at every settings point, or why the rule
+    // rejected the point.
+    let per_rule: Vec<std::result::Result<Vec<GridResult>, CoreError>> = (0..rules.len())
+        .into_par_iter()
+        .map(|r| {
+            let rule = match rules.rule_at(r) {
+                Ok(rule) => rule,
+                Err(e) => return Ok(Err(e)),
+            };
             let signals = rule.signals(&ctx);
-            let metrics = engine::run_metrics(series, &signals, settings)?;
-            Ok(GridResult {
-                params: rule.params(),
-                rule_id: rule.rule_id(),
-                metrics,
-            })
+            let (params, rule_id) = (rule.params(), rule.rule_id());
+            if let [only] = settings_points.as_slice() {
+                return Ok(Ok(vec![GridResult {
+                    metrics: engine::run_metrics(series, &signals, only)?,
+                    params: split.params_with(params, 0),
+                    rule_id,
+                }]));
+            }
+            let results: Result<Vec<GridResult>> = settings_points
+                .par_iter()
+                .enumerate()
+                .map(|(p, s)| {
+                    Ok(GridResult {
+                        metrics: engine::run_metrics(series, &signals, s)?,
+                        params: split.params_with(params.clone(), p),
+                        rule_id: rule_id.clone(),
+                    })
+                })
+                .collect();
+            results.map(Ok)
         })
-        .collect();
-    let mut results = evaluated.into_iter().collect::<Result<Vec<_>>>()?;
+        .collect::<Result<Vec<_>>>()?;
+    let skipped_rules = per_rule.iter().filter(|r| r.is_err()).count();
+    let mut table: Vec<Vec<Option<GridResult>>> = Vec::with_capacity(per_rule.len());
+    let mut first_error = None;
+    for point in per_rule {
+        match point {
+            Ok(results) => table.push(results.into_iter().map(Some).collect()),
+            Err(e) => {
+                // Rule points in index order: the first is the grid's first.
+                first_error.get_or_insert(e);
+                table.push(Vec::new());
+            }
+        }
+    }
+    let total = rules.len() * settings_points.len();
+    let mut results = Vec::with_capacity(total - skipped_rules * settings_points.len());
+    for index in 0..total {
+        let (r, p) = split.locate(index);
+        if let Some(result) = table[r].get_mut(p).and_then(Option::take) {
+            results.push(result);
+        }
+    }
+    if results.is_empty() {
+        return Err(first_error.unwrap_or_else(|| CoreError::InvalidGrid("no grid points".into())));
+    }
     // Stable sort: equal scores keep grid order, so output is deterministic.
     results.sort_by(|a, b| objective.compare(&a.metrics, &b.metrics));
     Ok(GridSearch {
         combinations: results.len(),
-        skipped,
+        skipped: skipped_rules * settings_points.len(),
         indicators_computed: cache.len(),
         results,
     })
-}
-
-/// Grid points of rules without typed params (composites): one JSON build each.
-fn build_through_json(
-    rule_type: &str,
-    base: &Map<String, Value>,
-    grid: &Value,
-) -> Result<GridRules> {
-    let mut out = GridRules::default();
-    for point in expand_grid(grid)? {
-        let mut params = base.clone();
-        if let Value::Object(p) = point {
-            params.extend(p);
-        }
-        match build_rule(rule_type, &Value::Object(params)) {
-            Ok(rule) => out.rules.push(rule),
-            Err(e @ CoreError::UnknownRule { .. }) => return Err(e),
-            Err(e) => {
-                out.skipped += 1;
-                out.first_error.get_or_insert(e);
-            }
-        }
-    }
-    Ok(out)
 }

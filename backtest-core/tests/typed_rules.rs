@@ -193,3 +193,55 @@ fn grid_base_params_are_overridden_by_axes_and_checked_otherwise() {
     .expect_err("typo in grid");
     assert!(err.to_string().contains("perod"), "{err}");
 }
+
+#[test]
+fn composite_grid_points_equal_their_json_builds() {
+    let s = wave(600);
+    let fast = json!([{"rule_type": "RSI", "params": {"period": 7}}, {"rule_type": "MACD"}]);
+    let slow =
+        json!([{"rule_type": "TREND", "params": {"period": 50}}, {"rule_type": "BOLLINGER"}]);
+    // An invalid sub-rule list skips its points; an unknown type fails the grid.
+    let bad = json!([{"rule_type": "RSI", "params": {"period": 1}}]);
+    let grid = json!({"op": ["and", "or"], "rules": [fast, bad, slow]});
+    let settings = TradingSettings::default();
+    let search = grid_search(
+        &s,
+        "COMPOSITE",
+        &json!({}),
+        &grid,
+        &settings,
+        Objective::Sharpe,
+    )
+    .expect("grid runs");
+    assert_eq!((search.combinations, search.skipped), (4, 2));
+    for r in &search.results {
+        let rule = build_rule("COMPOSITE", &r.params).expect("valid");
+        assert_eq!(rule.params(), r.params);
+        assert_eq!(rule.rule_id(), r.rule_id);
+        let signals = signals_for(rule.as_ref(), &s);
+        let metrics = backtest_core::engine::run_metrics(&s, &signals, &settings).expect("runs");
+        assert_eq!(metrics, r.metrics, "{}", r.rule_id);
+    }
+    // Only the invalid list: every point rejected, its reason returned.
+    let (param, _) = invalid_param(grid_search(
+        &s,
+        "COMPOSITE",
+        &json!({"op": "or"}),
+        &json!({"rules": [bad]}),
+        &settings,
+        Objective::Sharpe,
+    ));
+    assert_eq!(param, "rules[0].period");
+    let unknown = json!([{"rule_type": "NOPE"}]);
+    assert!(matches!(
+        grid_search(
+            &s,
+            "COMPOSITE",
+            &json!({}),
+            &json!({"rules": [unknown]}),
+            &settings,
+            Objective::Sharpe
+        ),
+        Err(CoreError::UnknownRule { .. })
+    ));
+}

@@ -1,9 +1,12 @@
 //! `COMPOSITE`: AND / OR of other rules.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
 use super::build_nested;
+use super::grid::{digits, GridAxis, RuleGrid};
 use crate::params::{constraint_error, normalize, unknown_param};
 use crate::{CoreError, ParamSpec, Result, Rule, RuleContext, Signal};
 
@@ -61,7 +64,8 @@ pub struct CompositeParams {
 #[derive(Debug)]
 pub struct CompositeRule {
     all: bool,
-    rules: Vec<Box<dyn Rule>>,
+    /// Shared, so that grid points with the same sub-rules build them once.
+    rules: Vec<Arc<dyn Rule>>,
 }
 
 impl CompositeRule {
@@ -82,7 +86,7 @@ impl CompositeRule {
         check_count(rules.len(), "")?;
         Ok(Self {
             all: op == CompositeOp::And,
-            rules,
+            rules: rules.into_iter().map(Arc::from).collect(),
         })
     }
 
@@ -129,6 +133,7 @@ impl CompositeRule {
                     &format!("{prefix}rules[{i}]."),
                     depth + 1,
                 )
+                .map(Arc::from)
             })
             .collect::<Result<Vec<_>>>()?;
         Ok(Self {
@@ -180,6 +185,122 @@ fn rule_spec(item: &Value, name: &str) -> Result<RuleSpec> {
         rule_type: rule_type.to_owned(),
         params: map.get("params").cloned().unwrap_or(Value::Null),
     })
+}
+
+/// A composite grid's `op` or `rules` axis, each value checked (and each
+/// sub-rule list built) once.
+#[derive(Debug)]
+enum Axis {
+    Op(Vec<Result<CompositeOp>>),
+    Rules(Vec<Result<Vec<Arc<dyn Rule>>>>),
+}
+
+/// A grid over a composite's `op` and `rules`: a point shares its sub-rule
+/// list with every other point that has it.
+#[derive(Debug)]
+struct CompositeGrid {
+    op: CompositeOp,
+    rules: Result<Vec<Arc<dyn Rule>>>,
+    axes: Vec<Axis>,
+}
+
+fn checked_op(value: &Value) -> Result<CompositeOp> {
+    let op = params()[0].check(value, "")?;
+    Ok(if op.as_str() == Some("or") {
+        CompositeOp::Or
+    } else {
+        CompositeOp::And
+    })
+}
+
+/// A sub-rule list checked and built exactly as a JSON build would.
+fn checked_rules(value: &Value) -> Result<Vec<Arc<dyn Rule>>> {
+    CompositeRule::from_json(&json!({ "rules": value }), "", 0).map(|rule| rule.rules)
+}
+
+/// Stops the grid for an unknown sub-rule type (as a JSON build of any point
+/// would); other errors only make their points invalid.
+fn fatal(result: Result<Vec<Arc<dyn Rule>>>) -> Result<Result<Vec<Arc<dyn Rule>>>> {
+    match result {
+        Err(e @ CoreError::UnknownRule { .. }) => Err(e),
+        other => Ok(other),
+    }
+}
+
+/// Prepares a composite grid over `base` and `axes` (`op`, `rules`).
+pub(crate) fn grid(base: &Value, axes: &[GridAxis]) -> Result<Box<dyn RuleGrid>> {
+    let specs = params();
+    let empty = Map::new();
+    let base = match base {
+        Value::Null => &empty,
+        Value::Object(map) => map,
+        other => {
+            return Err(CoreError::InvalidParam {
+                param: "params".into(),
+                reason: format!("expected a JSON object, got {other}"),
+            })
+        }
+    };
+    if let Some(key) = base.keys().find(|k| !specs.iter().any(|s| s.name == *k)) {
+        return Err(unknown_param(&specs, "", key));
+    }
+    let on_axis = |name: &str| axes.iter().any(|(n, _)| n == name);
+    let op = match base.get("op") {
+        Some(v) if !on_axis("op") => checked_op(v)?,
+        _ => CompositeOp::And,
+    };
+    // The base's list, unless an axis replaces it ("needs a sub-rule" without either).
+    let rules = if on_axis("rules") {
+        Ok(Vec::new())
+    } else {
+        fatal(checked_rules(base.get("rules").unwrap_or(&Value::Null)))?
+    };
+    let axes = axes
+        .iter()
+        .map(|(name, values)| match name.as_str() {
+            "op" => Ok(Axis::Op(values.iter().map(checked_op).collect())),
+            "rules" => Ok(Axis::Rules(
+                values
+                    .iter()
+                    .map(|v| fatal(checked_rules(v)))
+                    .collect::<Result<_>>()?,
+            )),
+            other => Err(unknown_param(&specs, "", other)),
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Box::new(CompositeGrid { op, rules, axes }))
+}
+
+impl RuleGrid for CompositeGrid {
+    fn len(&self) -> usize {
+        self.axes
+            .iter()
+            .map(|a| match a {
+                Axis::Op(v) => v.len(),
+                Axis::Rules(v) => v.len(),
+            })
+            .product()
+    }
+
+    fn rule_at(&self, index: usize) -> Result<Box<dyn Rule>> {
+        let lengths = self.axes.iter().map(|a| match a {
+            Axis::Op(v) => v.len(),
+            Axis::Rules(v) => v.len(),
+        });
+        let mut op = self.op;
+        let mut rules = &self.rules;
+        for (axis, i) in self.axes.iter().zip(digits(index, lengths)) {
+            match axis {
+                Axis::Op(values) => op = values[i].clone()?,
+                Axis::Rules(values) => rules = &values[i],
+            }
+        }
+        let rules = rules.as_ref().map_err(Clone::clone)?;
+        Ok(Box::new(CompositeRule {
+            all: op == CompositeOp::And,
+            rules: rules.clone(),
+        }))
+    }
 }
 
 impl Rule for CompositeRule {

@@ -11,6 +11,7 @@ mod breakout;
 mod common;
 mod composite;
 mod context;
+mod grid;
 mod ma_cross;
 mod macd;
 mod mean_reversion;
@@ -38,6 +39,8 @@ use std::fmt::Debug;
 
 use serde::Serialize;
 use serde_json::Value;
+
+pub(crate) use grid::{digits as grid_digits, GridAxis, GridPreparer, RuleGrid};
 
 use crate::params::RuleParams;
 use crate::{CoreError, OhlcvSeries, ParamSpec, Result, Signal};
@@ -84,22 +87,8 @@ struct Entry {
     description: &'static str,
     params: fn() -> Vec<ParamSpec>,
     build: Builder,
-    /// Typed grid expansion; `None` where params are not a flat struct.
-    grid: Option<GridBuilder>,
-}
-
-/// Builds one rule per grid point from typed params (no JSON per point).
-pub(crate) type GridBuilder = fn(&Value, &[GridAxis]) -> Result<GridRules>;
-
-/// One grid axis: a parameter name and its values.
-pub(crate) type GridAxis = (String, Vec<Value>);
-
-/// Rules built for a grid, in grid order.
-#[derive(Debug, Default)]
-pub(crate) struct GridRules {
-    pub(crate) rules: Vec<Box<dyn Rule>>,
-    pub(crate) skipped: usize,
-    pub(crate) first_error: Option<CoreError>,
+    /// Prepares a grid over the rule's parameters (no JSON per point).
+    grid: GridPreparer,
 }
 
 fn build_typed<P: RuleParams>(
@@ -110,67 +99,6 @@ fn build_typed<P: RuleParams>(
     Ok(Box::new(P::from_json(params, prefix)?.into_rule()))
 }
 
-/// Builds the rule at every point of the product of `axes` over `base`:
-/// the base is checked once, each axis value once, and each point is a copy
-/// of the typed base with the axis fields set.
-fn grid_typed<P: RuleParams>(base: &Value, axes: &[GridAxis]) -> Result<GridRules> {
-    let specs = P::specs();
-    // Axis values override the base, so only the other base values must be valid.
-    let base = match base {
-        Value::Object(map) => {
-            let mut rest = map.clone();
-            rest.retain(|k, _| !axes.iter().any(|(name, _)| name == k));
-            P::from_json_unconstrained(&Value::Object(rest), "")?
-        }
-        other => P::from_json_unconstrained(other, "")?,
-    };
-    // Each axis value checked once; an invalid value skips its points.
-    let mut checked: Vec<(&str, Vec<Result<Value>>)> = Vec::with_capacity(axes.len());
-    for (name, values) in axes {
-        let spec = specs
-            .iter()
-            .find(|s| s.name == name)
-            .ok_or_else(|| crate::params::unknown_param(specs, "", name))?;
-        checked.push((name, values.iter().map(|v| spec.check(v, "")).collect()));
-    }
-    let total: usize = checked.iter().map(|(_, v)| v.len()).product();
-    let mut out = GridRules {
-        rules: Vec::with_capacity(total),
-        ..GridRules::default()
-    };
-    // Odometer over the product; the last axis varies fastest.
-    let mut index = vec![0usize; checked.len()];
-    for _ in 0..total {
-        let mut point = base.clone();
-        let mut error = None;
-        for ((name, values), &i) in checked.iter().zip(&index) {
-            match &values[i] {
-                Ok(v) => {
-                    point.set(name, v);
-                }
-                Err(e) => {
-                    error.get_or_insert_with(|| e.clone());
-                }
-            }
-        }
-        match error.map_or_else(|| point.validate_at(""), Err) {
-            Ok(()) => out.rules.push(Box::new(point.into_rule())),
-            Err(e) => {
-                out.skipped += 1;
-                out.first_error.get_or_insert(e);
-            }
-        }
-        for (slot, (_, values)) in index.iter_mut().zip(&checked).rev() {
-            *slot += 1;
-            if *slot < values.len() {
-                break;
-            }
-            *slot = 0;
-        }
-    }
-    Ok(out)
-}
-
 macro_rules! typed_entry {
     ($name:literal, $params:ty, $description:literal) => {
         Entry {
@@ -178,7 +106,7 @@ macro_rules! typed_entry {
             description: $description,
             params: || <$params>::specs().to_vec(),
             build: build_typed::<$params>,
-            grid: Some(grid_typed::<$params>),
+            grid: grid::typed::<$params>,
         }
     };
 }
@@ -244,7 +172,7 @@ const REGISTRY: &[Entry] = &[
         description: "Combine rules with AND / OR",
         params: composite::params,
         build: |p, prefix, depth| Ok(Box::new(CompositeRule::from_json(p, prefix, depth)?)),
-        grid: None,
+        grid: composite::grid,
     },
 ];
 
@@ -305,7 +233,17 @@ fn build_nested(
     (find_entry(rule_type)?.build)(params, prefix, depth)
 }
 
-/// The typed grid builder of `rule_type`, if it has one.
-pub(crate) fn grid_builder(rule_type: &str) -> Result<Option<GridBuilder>> {
-    Ok(find_entry(rule_type)?.grid)
+/// `rule_type`'s parameter grid over `base` (a JSON object or `null`) with
+/// `axes` (names of its parameters, each with its values), prepared once:
+/// the base and every axis value are checked here, and each point's rule is
+/// then built from typed values ([`RuleGrid::rule_at`]).
+///
+/// # Errors
+/// An unknown rule type, an invalid base parameter or an unknown axis name.
+pub(crate) fn prepare_grid(
+    rule_type: &str,
+    base: &Value,
+    axes: &[GridAxis],
+) -> Result<Box<dyn RuleGrid>> {
+    (find_entry(rule_type)?.grid)(base, axes)
 }

@@ -8,7 +8,8 @@ use serde_json::{Map, Value};
 
 use super::random::sample_indices;
 use super::SweepError;
-use crate::optimizer::axis_values;
+use crate::engine::TradingSettings;
+use crate::optimizer::{axis_values, SettingAxis};
 use crate::rules::describe_rules;
 use crate::{CoreError, ParamSpec};
 
@@ -29,10 +30,11 @@ pub struct RandomSearch {
 /// in the grid's key order, the last varying fastest. That index is stable:
 /// it depends only on the grid, never on shards or sampling.
 ///
-/// Grid axes name rule parameters. Engine settings (say a stop-loss
-/// percentage) would become axes by resolving their names in
-/// [`SweepPlan::new`]'s axis loop and applying them in the runner's
-/// per-combination step; nothing else depends on what an axis targets.
+/// Grid axes name rule parameters or the setting axes `stop_loss_pct`,
+/// `take_profit_pct` and `trailing_stop_pct`
+/// ([`SettingAxis`]: percents in (0, 100) exclusive, or `null` for off),
+/// which override the run's settings at their combinations
+/// ([`SweepPlan::settings_at`]).
 ///
 /// ```
 /// use backtest_core::sweep::SweepPlan;
@@ -44,6 +46,14 @@ pub struct RandomSearch {
 /// assert_eq!(plan.params_at(5), json!({"oversold": 30, "period": 14}));
 /// let err = SweepPlan::new("RSI", &json!({}), &json!({"period": [1]}), None, 100).unwrap_err();
 /// assert_eq!(err.field().as_deref(), Some("grid.period"));
+///
+/// let stops = json!({"period": [14], "stop_loss_pct": [2, 5]});
+/// let plan = SweepPlan::new("RSI", &json!({}), &stops, None, 100).unwrap();
+/// assert_eq!(plan.rule_params_at(1), json!({"period": 14}));
+/// let settings = plan.settings_at(1, &Default::default());
+/// assert_eq!(settings.stop_loss_pct, Some(5.0));
+/// let err = SweepPlan::new("RSI", &json!({}), &json!({"stop_loss_pct": [0]}), None, 100).unwrap_err();
+/// assert_eq!(err.field().as_deref(), Some("grid.stop_loss_pct"));
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct SweepPlan {
@@ -90,6 +100,21 @@ impl SweepPlan {
         let mut axes = Vec::with_capacity(grid.len());
         let mut grid_size: u64 = 1;
         for (name, spec) in grid {
+            if let Some(setting) = SettingAxis::from_name(name) {
+                let values = axis(name, spec)?;
+                for v in &values {
+                    setting.check(v).map_err(|e| SweepError::OutOfRange {
+                        param: name.clone(),
+                        reason: match e {
+                            CoreError::InvalidSetting { reason, .. } => reason,
+                            other => other.to_string(),
+                        },
+                    })?;
+                }
+                grid_size = grid_size.saturating_mul(values.len() as u64);
+                axes.push((name.clone(), values));
+                continue;
+            }
             let param = info.params.iter().find(|s| s.name == name).ok_or_else(|| {
                 SweepError::UnknownParam {
                     param: name.clone(),
@@ -97,6 +122,7 @@ impl SweepPlan {
                         .params
                         .iter()
                         .map(|s| s.name)
+                        .chain(SettingAxis::ALL.iter().map(|a| a.name()))
                         .collect::<Vec<_>>()
                         .join(", "),
                 }
@@ -192,7 +218,8 @@ impl SweepPlan {
         })
     }
 
-    /// The grid values at `grid_index` (axis parameters only).
+    /// The grid values at `grid_index` (axis parameters only, setting axes
+    /// included).
     #[must_use]
     pub fn params_at(&self, grid_index: u64) -> Value {
         let mut rest = grid_index;
@@ -207,14 +234,39 @@ impl SweepPlan {
     }
 
     /// The full rule parameters at `grid_index`: the fixed ones overlaid
-    /// with the grid values.
+    /// with the grid values of the rule's axes (setting axes left out).
     #[must_use]
     pub fn rule_params_at(&self, grid_index: u64) -> Value {
         let mut params = self.base.clone();
         if let Value::Object(point) = self.params_at(grid_index) {
-            params.extend(point);
+            params.extend(
+                point
+                    .into_iter()
+                    .filter(|(name, _)| SettingAxis::from_name(name).is_none()),
+            );
         }
         Value::Object(params)
+    }
+
+    /// `settings` with the setting axes' values at `grid_index` applied
+    /// (unchanged without setting axes).
+    #[must_use]
+    pub fn settings_at(&self, grid_index: u64, settings: &TradingSettings) -> TradingSettings {
+        let Value::Object(point) = self.params_at(grid_index) else {
+            return *settings;
+        };
+        point.iter().fold(*settings, |s, (name, value)| {
+            match SettingAxis::from_name(name) {
+                // Checked by `new`; an unreadable value cannot occur.
+                Some(axis) => axis.apply(s, axis.check(value).unwrap_or(None)),
+                None => s,
+            }
+        })
+    }
+
+    /// The fixed rule parameters.
+    pub(crate) fn base(&self) -> &Map<String, Value> {
+        &self.base
     }
 
     /// The positions (into the plan, not grid indices) shard `shard` of

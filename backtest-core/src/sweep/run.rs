@@ -4,11 +4,12 @@ use std::ops::Range;
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use super::{SweepError, SweepPlan};
 use crate::engine::{self, TradingSettings};
-use crate::optimizer::{GridResult, Objective};
-use crate::rules::build_rule;
+use crate::optimizer::{GridResult, Objective, SplitGrid};
+use crate::rules::prepare_grid;
 use crate::{CoreError, IndicatorCache, OhlcvSeries, RuleContext};
 
 /// What became of one combination.
@@ -86,16 +87,26 @@ pub fn evaluate_with_cache(
         });
     }
     let ctx = RuleContext::new(series, cache);
+    // Prepared once: each combination's rule is built from typed values.
+    let split = SplitGrid::new(plan.axes())?;
+    let rules = prepare_grid(
+        plan.rule_type(),
+        &Value::Object(plan.base().clone()),
+        &split.rule_axes,
+    )?;
     let rows: Vec<Result<SweepRow, SweepError>> = positions
         .into_par_iter()
         .map(|position| {
             let grid_index = plan.grid_index(position);
-            let outcome = match build_rule(plan.rule_type(), &plan.rule_params_at(grid_index)) {
+            let (rule_point, settings_point) =
+                split.locate(usize::try_from(grid_index).unwrap_or(usize::MAX));
+            let outcome = match rules.rule_at(rule_point) {
                 Ok(rule) => {
                     let signals = rule.signals(&ctx);
+                    let point_settings = split.settings_at(settings, settings_point);
                     Outcome::Evaluated(GridResult {
-                        metrics: engine::run_metrics(series, &signals, settings)?,
-                        params: rule.params(),
+                        metrics: engine::run_metrics(series, &signals, &point_settings)?,
+                        params: split.params_with(rule.params(), settings_point),
                         rule_id: rule.rule_id(),
                     })
                 }

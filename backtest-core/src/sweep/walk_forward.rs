@@ -162,17 +162,21 @@ pub fn walk_forward(
             evaluate(&train, plan, 0..plan.len(), settings, progress)?,
             objective,
         )?;
-        let best = ranking
+        let (best_index, best) = ranking
             .results
             .into_iter()
             .next()
-            .map(|r| r.result)
+            .map(|r| (r.grid_index, r.result))
             .ok_or_else(|| {
                 SweepError::EmptyGrid("no combination is valid on a training window".into())
             })?;
         let test = window(series, &fold.test);
-        let rule = build_rule(plan.rule_type(), &best.params)?;
-        let out = engine::run(&test, rule.as_ref(), settings)?;
+        let rule = build_rule(plan.rule_type(), &plan.rule_params_at(best_index))?;
+        let out = engine::run(
+            &test,
+            rule.as_ref(),
+            &plan.settings_at(best_index, settings),
+        )?;
         // Compound this window's new bars onto the curve so far.
         let first_new = covered_to.max(fold.test.start) - fold.test.start;
         for (i, (&t, &eq)) in test
