@@ -1,5 +1,6 @@
-//! Times one RSI(14, 30/70) backtest and the 1,000-point RSI grid on a CSV,
-//! printing one JSON line (used by `scripts/bench-vs-peers`).
+//! Times one RSI(14, 30/70) backtest and the 1,000-point RSI grid (without
+//! stops and with a 5 % stop-loss) on a CSV, printing one JSON line (used by
+//! `scripts/bench-vs-peers`).
 //!
 //! Run: `cargo run --release -p backtest-core --example bench_grid -- ../shared/data/yf_autoadj_2005_2025/AAPL.csv`
 
@@ -47,18 +48,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         trades = out.trades.len();
     });
     let mut combinations = 0;
-    let grid_time = best(10, &mut || {
-        let search = grid_search(
-            &series,
-            "RSI",
-            &json!({}),
-            &grid,
-            &settings,
-            Objective::Sharpe,
-        )
-        .expect("valid grid");
-        combinations = search.combinations;
-    });
+    let mut time_grid = |settings: &TradingSettings| {
+        best(10, &mut || {
+            let search = grid_search(
+                &series,
+                "RSI",
+                &json!({}),
+                &grid,
+                settings,
+                Objective::Sharpe,
+            )
+            .expect("valid grid");
+            combinations = search.combinations;
+        })
+    };
+    let grid_time = time_grid(&settings);
+    let stop_grid_time = time_grid(&settings.with_stop_loss_pct(Some(5.0)));
     println!(
         "{}",
         json!({
@@ -66,6 +71,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "single_backtest_us": single * 1e6,
             "single_backtest_trades": trades,
             "grid_1000_ms": grid_time * 1e3,
+            "grid_1000_stop_loss_5pct_ms": stop_grid_time * 1e3,
             "combinations": combinations,
             "threads": rayon::current_num_threads(),
         })
