@@ -65,6 +65,10 @@ pub struct HealthcheckArgs {
     /// With --backtest: seconds to wait for the run to finish.
     #[arg(long, default_value_t = 300)]
     pub wait_secs: u64,
+    /// With --backtest: the API token (AUTH_MODE=token), sent as a bearer
+    /// token; from the environment so it stays out of the process list.
+    #[arg(long, env = "BACKTEST_API_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
 }
 
 #[derive(Debug, Args)]

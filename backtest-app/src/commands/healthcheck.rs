@@ -39,12 +39,17 @@ pub fn run(args: &HealthcheckArgs) -> anyhow::Result<()> {
         .build()
         .into();
     let url = format!("{base}/health");
-    let (status, _) = request(&agent, &url, None)?;
+    let (status, _) = request(&agent, &url, None, None)?;
     if status != 200 {
         bail!("{url} answered HTTP {status}");
     }
     if args.backtest {
-        let run_id = backtest(&agent, &base, Duration::from_secs(args.wait_secs))?;
+        let run_id = backtest(
+            &agent,
+            &base,
+            args.token.as_deref(),
+            Duration::from_secs(args.wait_secs),
+        )?;
         println!("run_id={run_id} status=completed");
     }
     Ok(())
@@ -67,9 +72,14 @@ pub fn default_base(address: Option<&str>, port: Option<&str>) -> String {
 }
 
 /// Submits the demo request and polls its status; returns the run id.
-fn backtest(agent: &ureq::Agent, base: &str, wait: Duration) -> anyhow::Result<String> {
+fn backtest(
+    agent: &ureq::Agent,
+    base: &str,
+    token: Option<&str>,
+    wait: Duration,
+) -> anyhow::Result<String> {
     let url = format!("{base}/api/backtests");
-    let (status, body) = request(agent, &url, Some(DEMO_REQUEST))?;
+    let (status, body) = request(agent, &url, token, Some(DEMO_REQUEST))?;
     if status != 202 {
         bail!("POST {url} answered HTTP {status}: {}", first_line(&body));
     }
@@ -77,7 +87,7 @@ fn backtest(agent: &ureq::Agent, base: &str, wait: Duration) -> anyhow::Result<S
     let status_url = format!("{base}/status/{run_id}");
     let deadline = Instant::now() + wait;
     loop {
-        let (code, body) = request(agent, &status_url, None)?;
+        let (code, body) = request(agent, &status_url, token, None)?;
         if code != 200 {
             bail!("run_id={run_id}: {status_url} answered HTTP {code}");
         }
@@ -96,14 +106,30 @@ fn backtest(agent: &ureq::Agent, base: &str, wait: Duration) -> anyhow::Result<S
     }
 }
 
-/// GET (no body) or POST a JSON body; the status and the body.
-fn request(agent: &ureq::Agent, url: &str, json: Option<&str>) -> anyhow::Result<(u16, String)> {
+/// GET (no body) or POST a JSON body, with the bearer token if any; the
+/// status and the body.
+fn request(
+    agent: &ureq::Agent,
+    url: &str,
+    token: Option<&str>,
+    json: Option<&str>,
+) -> anyhow::Result<(u16, String)> {
+    let bearer = token.map(|t| format!("Bearer {t}"));
     let response = match json {
-        Some(body) => agent
-            .post(url)
-            .header("Content-Type", "application/json")
-            .send(body),
-        None => agent.get(url).call(),
+        Some(body) => {
+            let mut post = agent.post(url).header("Content-Type", "application/json");
+            if let Some(bearer) = &bearer {
+                post = post.header("Authorization", bearer);
+            }
+            post.send(body)
+        }
+        None => {
+            let mut get = agent.get(url);
+            if let Some(bearer) = &bearer {
+                get = get.header("Authorization", bearer);
+            }
+            get.call()
+        }
     };
     let mut response = response.with_context(|| format!("{url}: no answer"))?;
     let status = response.status().as_u16();
