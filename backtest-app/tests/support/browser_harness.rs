@@ -73,6 +73,11 @@ pub fn env_path(name: &str) -> Vec<PathBuf> {
 /// Starts the server (unless `E2E_SERVER_URL` is set), chromedriver and a
 /// browser session.
 pub fn start(chromium: &Path, chromedriver: &Path) -> Harness {
+    start_with(chromium, chromedriver, &[])
+}
+
+/// [`start`] with extra environment variables for the server.
+pub fn start_with(chromium: &Path, chromedriver: &Path, server_env: &[(&str, &str)]) -> Harness {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_nanos())
@@ -105,6 +110,7 @@ pub fn start(chromium: &Path, chromedriver: &Path) -> Harness {
                 .env("DATA_DIR", repo_root().join("data"))
                 .env("JOB_LAUNCHER_MODE", "local")
                 .env("LOG_FORMAT", "json")
+                .envs(server_env.iter().copied())
                 .current_dir(repo_root())
                 .stdin(Stdio::null())
                 .stdout(log.try_clone().expect("cloning the log handle"))

@@ -1,5 +1,8 @@
 // The JSON API client: one error type carrying the server's message, the
-// offending `field` and the HTTP status.
+// offending `field` and the HTTP status. A 401 asks for an API token (see
+// auth.js) and retries with it.
+
+import { askForToken, currentToken, forgetToken } from "./auth.js";
 
 export class ApiError extends Error {
   constructor(message, field, status) {
@@ -9,17 +12,32 @@ export class ApiError extends Error {
   }
 }
 
-export async function api(method, url, body) {
+async function send(method, url, body) {
   const init = { method, headers: { Accept: "application/json" } };
+  const token = currentToken();
+  if (token) init.headers.Authorization = `Bearer ${token}`;
   if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
   }
-  let response;
   try {
-    response = await fetch(url, init);
+    return { response: await fetch(url, init), sentToken: token };
   } catch (err) {
     throw new ApiError(`Network error: the server could not be reached (${err.message}).`, null, 0);
+  }
+}
+
+export async function api(method, url, body) {
+  let { response, sentToken } = await send(method, url, body);
+  // Ask until a token works or the user gives up.
+  while (response.status === 401) {
+    if (sentToken && sentToken === currentToken()) forgetToken();
+    const reason = sentToken
+      ? "The server refused the token (invalid or revoked). Enter another one."
+      : "This server needs an API token for its API.";
+    const entered = currentToken() || (await askForToken(reason));
+    if (!entered) break;
+    ({ response, sentToken } = await send(method, url, body));
   }
   if (response.status === 204) return null;
   const text = await response.text();
