@@ -262,3 +262,44 @@ fn the_open_quick_start_warns_once() {
         warnings[0]
     );
 }
+
+fn queue_cap(kind: Kind) {
+    let Some(db) = TestDb::of(kind) else { return };
+    // One worker busy for 20 s: the second admitted run has to wait queued,
+    // and with room for one queued run the platform must refuse the rest.
+    let server = Server::start(
+        &db.url,
+        &[
+            ("MAX_QUEUED_RUNS", "1"),
+            ("MAX_CONCURRENT_WORKERS", "1"),
+            ("BACKTEST_WORKER_DELAY_MS", "20000"),
+        ],
+    );
+    let answers: Vec<_> = (0..4)
+        .map(|_| http(server.port, "POST", "/api/backtests", None, RUN))
+        .collect();
+    let full: Vec<_> = answers.iter().filter(|(code, _, _)| *code == 503).collect();
+    assert!(!full.is_empty(), "{answers:#?}");
+    assert!(
+        answers.iter().all(|(code, _, _)| matches!(code, 202 | 503)),
+        "{answers:#?}"
+    );
+    for (_, head, body) in &full {
+        assert_eq!(retry_after(head), Some(10), "{head}");
+        assert!(body.contains("queue is full"), "{body}");
+    }
+    assert!(
+        db.count("SELECT COUNT(*) FROM backtest_results WHERE status = 'queued'") <= 1,
+        "the queue never holds more than MAX_QUEUED_RUNS"
+    );
+}
+
+#[test]
+fn the_queue_cap_is_503_with_retry_after_sqlite() {
+    queue_cap(Kind::Sqlite);
+}
+
+#[test]
+fn the_queue_cap_is_503_with_retry_after_mysql() {
+    queue_cap(Kind::MySql);
+}
