@@ -105,6 +105,9 @@ pub struct AppConfig {
     /// beyond it is 503 with `Retry-After`, so the launcher is never handed
     /// more than it can work through.
     pub max_queued_runs: u32,
+    /// Server-side timeout (seconds) of one watch of a worker Job; the
+    /// watcher then watches again from the last version seen.
+    pub k8s_watch_timeout_secs: u32,
 }
 
 impl Default for AppConfig {
@@ -133,12 +136,13 @@ impl Default for AppConfig {
             quota_max_active_runs: 20,
             quota_submits_per_minute: 60,
             max_queued_runs: 1000,
+            k8s_watch_timeout_secs: 290,
         }
     }
 }
 
 /// Environment variables read into [`AppConfig`] (upper-case of the field names).
-const ENV_KEYS: [&str; 23] = [
+const ENV_KEYS: [&str; 24] = [
     "DATABASE_URL",
     "DATA_DIR",
     "JOB_LAUNCHER_MODE",
@@ -162,6 +166,7 @@ const ENV_KEYS: [&str; 23] = [
     "QUOTA_MAX_ACTIVE_RUNS",
     "QUOTA_SUBMITS_PER_MINUTE",
     "MAX_QUEUED_RUNS",
+    "K8S_WATCH_TIMEOUT_SECS",
 ];
 
 impl AppConfig {
@@ -194,6 +199,10 @@ impl AppConfig {
             ("K8S_RESULT_WAIT_SECS", self.k8s_result_wait_secs),
             ("K8S_RETRY_DELAY_SECS", self.k8s_retry_delay_secs),
             ("K8S_SWEEP_INTERVAL_SECS", self.k8s_sweep_interval_secs),
+            (
+                "K8S_WATCH_TIMEOUT_SECS",
+                u64::from(self.k8s_watch_timeout_secs),
+            ),
         ] {
             anyhow::ensure!(secs >= 1, "{name} must be at least 1");
         }

@@ -1,14 +1,18 @@
 //! The Kubernetes launcher without a cluster: kube's client over a
 //! `tower_test` mock service, asserting the exact API calls (create with the
-//! expected Job, watch by name, delete with propagation Background once the
-//! run is completed, no delete after a failure), and the generated Jobs
-//! validated against the official Kubernetes 1.33 JSON schema of
-//! `batch/v1` Job (strict: unknown fields are errors), vendored in
+//! expected Job; the runtime watcher's list by name, then its watch from the
+//! list's `resourceVersion`, again from the last version or bookmark seen
+//! when a watch ends, and a re-list when the version is gone; delete with
+//! propagation Background once the run is completed, no delete after a
+//! failure), and the
+//! generated Jobs validated against the official Kubernetes 1.33 JSON schema
+//! of `batch/v1` Job (strict: unknown fields are errors), vendored in
 //! `tests/data/k8s/` by `scripts/jobs/vendor-job-schema`. When the
 //! `kubernetes-validate` tool is installed (`.tools/bin/`, by
 //! `scripts/validate-deploy`) the Jobs are also checked with it.
 
 mod jobs_common;
+mod k8s_mock;
 
 use std::path::Path;
 use std::time::Duration;
@@ -21,15 +25,11 @@ use backtest_app::jobs::k8s::{
 };
 use backtest_app::jobs::JobLauncher;
 use http::{Method, Request, Response, StatusCode};
+use k8s_mock::*;
 use k8s_openapi::api::batch::v1::Job;
 use kube::client::Body;
 use serde_json::{json, Value};
 use sqlx::AnyPool;
-
-const NS: &str = "backtest";
-const IMAGE: &str = "ghcr.io/stock-backtest/stock-backtest:0123abc";
-
-type Handle = tower_test::mock::Handle<Request<Body>, Response<Body>>;
 
 fn settings() -> K8sSettings {
     K8sSettings {
@@ -39,6 +39,7 @@ fn settings() -> K8sSettings {
         result_wait: Duration::from_secs(3),
         retry_delay: Duration::from_millis(50),
         sweep_interval: Duration::from_secs(3600),
+        watch_timeout_secs: WATCH_TIMEOUT,
     }
 }
 
@@ -64,130 +65,6 @@ async fn database(dir: &Path, run_id: &str) -> AnyPool {
     pool
 }
 
-fn respond(send: tower_test::mock::SendResponse<Response<Body>>, status: StatusCode, body: &Value) {
-    let mut response = Response::new(Body::from(serde_json::to_vec(body).expect("JSON")));
-    *response.status_mut() = status;
-    send.send_response(response);
-}
-
-async fn next(
-    handle: &mut Handle,
-) -> (
-    Request<Body>,
-    tower_test::mock::SendResponse<Response<Body>>,
-) {
-    tokio::time::timeout(Duration::from_secs(10), handle.next_request())
-        .await
-        .expect("the launcher made no further call")
-        .expect("service dropped")
-}
-
-async fn body_json(request: Request<Body>) -> Value {
-    let bytes = request.into_body().collect_bytes().await.expect("body");
-    if bytes.is_empty() {
-        return Value::Null;
-    }
-    serde_json::from_slice(&bytes).expect("JSON body")
-}
-
-fn with_status(job: &Value, status: Value) -> Value {
-    let mut job = job.clone();
-    job["apiVersion"] = json!("batch/v1");
-    job["kind"] = json!("Job");
-    job["metadata"]["resourceVersion"] = json!("42");
-    job["status"] = status;
-    job
-}
-
-/// Asserts the create call and answers it; returns the Job sent.
-async fn expect_create(handle: &mut Handle, run_id: &str) -> Value {
-    let (request, send) = next(handle).await;
-    assert_eq!(request.method(), Method::POST);
-    assert_eq!(
-        request.uri().path(),
-        format!("/apis/batch/v1/namespaces/{NS}/jobs")
-    );
-    let job = body_json(request).await;
-    let name = format!("stock-backtest-worker-{run_id}");
-    assert_eq!(job["apiVersion"], "batch/v1");
-    assert_eq!(job["kind"], "Job");
-    assert_eq!(job["metadata"]["name"], name.as_str());
-    assert!(job["metadata"].get("generateName").is_none());
-    let labels = &job["metadata"]["labels"];
-    assert_eq!(labels["app.kubernetes.io/name"], "stock-backtest");
-    assert_eq!(labels["app.kubernetes.io/component"], "worker");
-    assert_eq!(labels[RUN_ID_LABEL], run_id);
-    assert!(
-        labels.get(INSTANCE_LABEL).is_none(),
-        "no Argo CD instance label"
-    );
-    let spec = &job["spec"];
-    assert_eq!(spec["backoffLimit"], 1);
-    assert_eq!(spec["ttlSecondsAfterFinished"], 86400);
-    assert_eq!(spec["activeDeadlineSeconds"], 900);
-    let pod = &spec["template"]["spec"];
-    assert_eq!(spec["template"]["metadata"]["labels"][RUN_ID_LABEL], run_id);
-    assert_eq!(pod["restartPolicy"], "Never");
-    assert_eq!(pod["securityContext"]["runAsNonRoot"], true);
-    assert_eq!(pod["securityContext"]["runAsUser"], 10001);
-    assert_eq!(
-        pod["securityContext"]["seccompProfile"]["type"],
-        "RuntimeDefault"
-    );
-    let container = &pod["containers"][0];
-    assert_eq!(container["image"], IMAGE);
-    assert_eq!(container["args"], json!(["worker", "--run-id", run_id]));
-    assert_eq!(
-        container["envFrom"][0]["configMapRef"]["name"],
-        "stock-backtest"
-    );
-    assert_eq!(
-        container["envFrom"][1]["secretRef"]["name"],
-        "stock-backtest"
-    );
-    assert_eq!(container["resources"]["requests"]["cpu"], "250m");
-    assert_eq!(container["resources"]["limits"]["memory"], "1Gi");
-    let sc = &container["securityContext"];
-    assert_eq!(sc["readOnlyRootFilesystem"], true);
-    assert_eq!(sc["allowPrivilegeEscalation"], false);
-    assert_eq!(sc["runAsNonRoot"], true);
-    assert_eq!(sc["capabilities"]["drop"], json!(["ALL"]));
-    assert_eq!(sc["seccompProfile"]["type"], "RuntimeDefault");
-    respond(send, StatusCode::CREATED, &with_status(&job, Value::Null));
-    job
-}
-
-/// Asserts the watch call and answers it with `events`.
-async fn expect_watch(handle: &mut Handle, name: &str, events: &[Value]) {
-    let (request, send) = next(handle).await;
-    assert_eq!(request.method(), Method::GET);
-    assert_eq!(
-        request.uri().path(),
-        format!("/apis/batch/v1/namespaces/{NS}/jobs")
-    );
-    let query = request.uri().query().unwrap_or_default().to_owned();
-    assert!(query.contains("watch=true"), "{query}");
-    assert!(
-        query.contains(&format!("fieldSelector=metadata.name%3D{name}")),
-        "{query}"
-    );
-    assert!(query.contains("resourceVersion=0"), "{query}");
-    let mut text = String::new();
-    for event in events {
-        text.push_str(&event.to_string());
-        text.push('\n');
-    }
-    send.send_response(Response::new(Body::from(text.into_bytes())));
-}
-
-async fn expect_no_call(handle: &mut Handle) {
-    if let Ok(Some((request, _))) =
-        tokio::time::timeout(Duration::from_millis(700), handle.next_request()).await
-    {
-        panic!("unexpected call: {} {}", request.method(), request.uri());
-    }
-}
-
 async fn wait_status(pool: &AnyPool, run_id: &str, status: RunState) -> runs::Run {
     for _ in 0..100 {
         let run = runs::get(pool, run_id).await.expect("get").expect("run");
@@ -199,112 +76,144 @@ async fn wait_status(pool: &AnyPool, run_id: &str, status: RunState) -> runs::Ru
     panic!("run {run_id} never {status}");
 }
 
+async fn status_of(pool: &AnyPool, run_id: &str) -> RunState {
+    runs::get(pool, run_id)
+        .await
+        .expect("get")
+        .expect("run")
+        .status
+}
+
 fn tmp() -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("backtest-k8s-{}", jobs_common::unique()));
     std::fs::create_dir_all(&dir).expect("tmp");
     dir
 }
 
-#[tokio::test]
-async fn succeeded_job_is_deleted_once_the_result_is_stored() {
+/// A launcher over a fresh mock API and a database with one queued run.
+async fn setup() -> (K8sLauncher, Handle, AnyPool, String, std::path::PathBuf) {
     let run_id = uuid::Uuid::new_v4().to_string();
     let dir = tmp();
     let pool = database(&dir, &run_id).await;
     let (service, handle) = tower_test::mock::pair::<Request<Body>, Response<Body>>();
-    let mut handle: Handle = handle;
     let launcher = K8sLauncher::new(kube::Client::new(service, NS), settings(), pool.clone());
+    (launcher, handle, pool, run_id, dir)
+}
 
-    let launch = {
+/// Launches the run: asserts the create call; returns the Job sent.
+async fn launch(launcher: &K8sLauncher, handle: &mut Handle, run_id: &str) -> Value {
+    let task = {
         let launcher = launcher.clone();
-        let run_id = run_id.clone();
+        let run_id = run_id.to_owned();
         tokio::spawn(async move { launcher.launch(&run_id).await })
     };
-    let job = expect_create(&mut handle, &run_id).await;
-    launch.await.expect("join").expect("launch");
+    let job = expect_create(handle, run_id).await;
+    task.await.expect("join").expect("launch");
+    job
+}
 
-    // The worker stores its result (what the pod would do).
-    assert!(runs::mark_running(&pool, &run_id, "pod")
+/// What the pod does: claim the run and store a result.
+async fn worker_completes(pool: &AnyPool, run_id: &str) {
+    assert!(runs::mark_running(pool, run_id, "pod")
         .await
         .expect("claim"));
-    assert!(runs::complete(&pool, &run_id, None, "{}", "{}", "f")
+    assert!(runs::complete(pool, run_id, None, "{}", "{}", "f")
         .await
         .expect("complete"));
+}
 
-    let name = format!("stock-backtest-worker-{run_id}");
+#[tokio::test]
+async fn succeeded_job_is_deleted_once_the_result_is_stored() {
+    let (launcher, mut handle, pool, run_id, dir) = setup().await;
+    let job = launch(&launcher, &mut handle, &run_id).await;
+    worker_completes(&pool, &run_id).await;
+    let name = job_name(&run_id);
+
+    expect_list(&mut handle, &name, "41", &[active(&job, "41")]).await;
+    // The first watch ends (the server's timeout) after a change and a
+    // bookmark: the next one starts from the bookmark's version.
     expect_watch(
         &mut handle,
         &name,
+        "41",
         &[
-            json!({"type": "ADDED", "object": with_status(&job, json!({"active": 1}))}),
-            json!({"type": "MODIFIED", "object": with_status(&job, json!({
-                "succeeded": 1,
-                "conditions": [{"type": "Complete", "status": "True"}]
-            }))}),
+            event("MODIFIED", active(&job, "43")),
+            json!({"type": "BOOKMARK", "object": {
+                "apiVersion": "batch/v1", "kind": "Job",
+                "metadata": {"resourceVersion": "45"}
+            }}),
         ],
     )
     .await;
-
-    let (request, send) = next(&mut handle).await;
-    assert_eq!(request.method(), Method::DELETE);
-    assert_eq!(
-        request.uri().path(),
-        format!("/apis/batch/v1/namespaces/{NS}/jobs/{name}")
-    );
-    let body = body_json(request).await;
-    assert_eq!(body["propagationPolicy"], "Background", "{body}");
-    respond(
-        send,
-        StatusCode::OK,
-        &json!({"kind": "Status", "apiVersion": "v1", "status": "Success", "code": 200}),
-    );
+    expect_watch(
+        &mut handle,
+        &name,
+        "45",
+        &[event("MODIFIED", succeeded(&job, "46"))],
+    )
+    .await;
+    expect_delete(&mut handle, &name).await;
     expect_no_call(&mut handle).await;
-    assert_eq!(
-        runs::get(&pool, &run_id)
-            .await
-            .expect("get")
-            .expect("run")
-            .status,
-        RunState::Completed
-    );
+    assert_eq!(status_of(&pool, &run_id).await, RunState::Completed);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test]
+async fn a_gone_resource_version_relists() {
+    let (launcher, mut handle, pool, run_id, dir) = setup().await;
+    let job = launch(&launcher, &mut handle, &run_id).await;
+    let name = job_name(&run_id);
+    expect_list(&mut handle, &name, "41", &[active(&job, "41")]).await;
+    worker_completes(&pool, &run_id).await;
+    // 410 Gone: the version is too old to watch from; the watcher lists again
+    // and finds the Job finished.
+    expect_watch(
+        &mut handle,
+        &name,
+        "41",
+        &[json!({"type": "ERROR", "object": {
+            "kind": "Status", "apiVersion": "v1", "status": "Failure",
+            "reason": "Expired", "code": 410, "message": "too old resource version: 41 (60)"
+        }})],
+    )
+    .await;
+    expect_list(&mut handle, &name, "60", &[succeeded(&job, "59")]).await;
+    expect_delete(&mut handle, &name).await;
+    expect_no_call(&mut handle).await;
+    assert_eq!(status_of(&pool, &run_id).await, RunState::Completed);
     let _ = std::fs::remove_dir_all(dir);
 }
 
 #[tokio::test]
 async fn failed_job_is_kept_and_fails_the_run_with_its_reason() {
-    let run_id = uuid::Uuid::new_v4().to_string();
-    let dir = tmp();
-    let pool = database(&dir, &run_id).await;
-    let (service, handle) = tower_test::mock::pair::<Request<Body>, Response<Body>>();
-    let mut handle: Handle = handle;
-    let launcher = K8sLauncher::new(kube::Client::new(service, NS), settings(), pool.clone());
-
-    let launch = {
-        let launcher = launcher.clone();
-        let run_id = run_id.clone();
-        tokio::spawn(async move { launcher.launch(&run_id).await })
-    };
-    let job = expect_create(&mut handle, &run_id).await;
-    launch.await.expect("join").expect("launch");
+    let (launcher, mut handle, pool, run_id, dir) = setup().await;
+    let job = launch(&launcher, &mut handle, &run_id).await;
     // The pod started and claimed the run, then was OOM-killed twice.
     assert!(runs::mark_running(&pool, &run_id, "pod")
         .await
         .expect("claim"));
 
-    let name = format!("stock-backtest-worker-{run_id}");
+    let name = job_name(&run_id);
+    expect_list(&mut handle, &name, "41", &[active(&job, "41")]).await;
     expect_watch(
         &mut handle,
         &name,
-        &[
-            json!({"type": "ADDED", "object": with_status(&job, json!({"active": 1}))}),
-            json!({"type": "MODIFIED", "object": with_status(&job, json!({
-                "failed": 2,
-                "conditions": [{
-                    "type": "Failed", "status": "True",
-                    "reason": "BackoffLimitExceeded",
-                    "message": "Job has reached the specified backoff limit"
-                }]
-            }))}),
-        ],
+        "41",
+        &[event(
+            "MODIFIED",
+            with_status(
+                &job,
+                "44",
+                json!({
+                    "failed": 2,
+                    "conditions": [{
+                        "type": "Failed", "status": "True",
+                        "reason": "BackoffLimitExceeded",
+                        "message": "Job has reached the specified backoff limit"
+                    }]
+                }),
+            ),
+        )],
     )
     .await;
     let run = wait_status(&pool, &run_id, RunState::Failed).await;
@@ -319,13 +228,25 @@ async fn failed_job_is_kept_and_fails_the_run_with_its_reason() {
 }
 
 #[tokio::test]
+async fn a_job_missing_from_the_list_fails_the_run() {
+    let (launcher, mut handle, pool, run_id, dir) = setup().await;
+    launch(&launcher, &mut handle, &run_id).await;
+    assert!(runs::mark_running(&pool, &run_id, "pod")
+        .await
+        .expect("claim"));
+    expect_list(&mut handle, &job_name(&run_id), "41", &[]).await;
+    let run = wait_status(&pool, &run_id, RunState::Failed).await;
+    assert_eq!(
+        run.error_message.as_deref(),
+        Some("worker lost: its Job was deleted before the run finished")
+    );
+    expect_no_call(&mut handle).await;
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test]
 async fn an_existing_job_counts_as_launched() {
-    let run_id = uuid::Uuid::new_v4().to_string();
-    let dir = tmp();
-    let pool = database(&dir, &run_id).await;
-    let (service, handle) = tower_test::mock::pair::<Request<Body>, Response<Body>>();
-    let mut handle: Handle = handle;
-    let launcher = K8sLauncher::new(kube::Client::new(service, NS), settings(), pool.clone());
+    let (launcher, mut handle, _pool, run_id, dir) = setup().await;
     let launch = {
         let launcher = launcher.clone();
         let run_id = run_id.clone();
@@ -340,7 +261,7 @@ async fn an_existing_job_counts_as_launched() {
                 "reason": "AlreadyExists", "code": 409, "message": "jobs.batch already exists"}),
     );
     let name = launch.await.expect("join").expect("409 is success");
-    assert_eq!(name, format!("stock-backtest-worker-{run_id}"));
+    assert_eq!(name, job_name(&run_id));
 
     // Any other API error is the launcher's failure.
     let launch = {

@@ -12,8 +12,13 @@
 //! - appends `--run-id <id>` to the worker container's args and sets
 //!   `WORKER_IMAGE` as its image (required with the built-in template).
 //!
-//! It then watches the Job by name (`Api::watch` with a field selector,
-//! re-watching after the server's timeout). Once the Job succeeded and the
+//! It then follows the Job by name through kube's runtime watcher (a
+//! quorum-read list with the field selector `metadata.name=<job>`, then a
+//! watch from the list's `resourceVersion`, bookmarks, re-listing after the
+//! watch expires or the version is gone; `K8S_WATCH_TIMEOUT_SECS` is the
+//! server-side timeout of one watch, `K8S_RETRY_DELAY_SECS` the pause after
+//! an API error). A Job missing from a list or deleted fails the run ("worker
+//! lost"). Once the Job succeeded and the
 //! run is `completed` in the database, the Job is deleted with propagation
 //! `Background`. A failed Job is kept (its `ttlSecondsAfterFinished` cleans
 //! it) and the run marked `failed` with the reason from the Job's `Failed`
@@ -40,16 +45,14 @@ use std::time::Duration;
 use anyhow::{anyhow, bail, Context};
 use futures_util::{pin_mut, StreamExt};
 use k8s_openapi::api::batch::v1::Job;
-use kube::api::{Api, DeleteParams, ListParams, PostParams, WatchEvent, WatchParams};
+use kube::api::{Api, DeleteParams, ListParams, PostParams};
+use kube::runtime::watcher::{self, watcher, Event};
 use sqlx::AnyPool;
 use tracing::Instrument;
 
 use super::{short, JobLauncher};
 use crate::config::AppConfig;
 use crate::db::runs::{self, RunState};
-
-/// Server-side timeout of one watch request.
-const WATCH_TIMEOUT_SECS: u32 = 290;
 
 /// How the Kubernetes launcher builds and follows Jobs.
 #[derive(Debug, Clone)]
@@ -66,6 +69,8 @@ pub struct K8sSettings {
     pub retry_delay: Duration,
     /// Period of the sweep for unwatched unfinished runs.
     pub sweep_interval: Duration,
+    /// Server-side timeout (seconds) of one watch request.
+    pub watch_timeout_secs: u32,
 }
 
 impl K8sSettings {
@@ -99,6 +104,7 @@ impl K8sSettings {
             result_wait: Duration::from_secs(config.k8s_result_wait_secs),
             retry_delay: Duration::from_secs(config.k8s_retry_delay_secs),
             sweep_interval: Duration::from_secs(config.k8s_sweep_interval_secs),
+            watch_timeout_secs: config.k8s_watch_timeout_secs,
         };
         // Fail at start-up, not at the first submit.
         job_for_run(
@@ -263,56 +269,46 @@ impl K8sLauncher {
 impl Inner {
     /// Follows the Job until it succeeds, fails or disappears.
     async fn follow(&self, run_id: &str, name: &str) {
-        let wp = WatchParams::default()
+        let config = watcher::Config::default()
             .fields(&format!("metadata.name={name}"))
-            .timeout(WATCH_TIMEOUT_SECS);
-        let mut version = "0".to_owned();
-        loop {
-            let stream = match self.api.watch(&wp, &version).await {
-                Ok(stream) => stream,
+            .timeout(self.settings.watch_timeout_secs);
+        let events = watcher(self.api.clone(), config);
+        pin_mut!(events);
+        // Whether the Job was in the list being received (`Init` .. `InitDone`).
+        let mut listed = false;
+        while let Some(event) = events.next().await {
+            let job = match event {
+                Ok(Event::Init) => {
+                    listed = false;
+                    continue;
+                }
+                Ok(Event::InitApply(job)) => {
+                    listed = true;
+                    job
+                }
+                Ok(Event::Apply(job)) => job,
+                Ok(Event::InitDone) if listed => continue,
+                Ok(Event::InitDone | Event::Delete(_)) => return self.lost(run_id).await,
                 Err(e) => {
-                    tracing::warn!(error = %e, "cannot watch the worker Job; retrying");
+                    // The watcher recovers on the next poll (re-watch or re-list).
+                    tracing::warn!(error = %e, "watching the worker Job failed; retrying");
                     tokio::time::sleep(self.settings.retry_delay).await;
                     continue;
                 }
             };
-            pin_mut!(stream);
-            while let Some(event) = stream.next().await {
-                match event {
-                    Ok(WatchEvent::Added(job)) | Ok(WatchEvent::Modified(job)) => {
-                        if let Some(v) = &job.metadata.resource_version {
-                            version.clone_from(v);
-                        }
-                        match job_state(&job) {
-                            JobState::Active => {}
-                            JobState::Succeeded => return self.succeeded(run_id, name).await,
-                            JobState::Failed(reason) => return self.failed(run_id, &reason).await,
-                        }
-                    }
-                    Ok(WatchEvent::Deleted(_)) => {
-                        let message = "worker lost: its Job was deleted before the run finished";
-                        if let Ok(true) = runs::fail(&self.pool, run_id, message).await {
-                            tracing::warn!(error = message, "run failed");
-                        }
-                        return;
-                    }
-                    Ok(WatchEvent::Bookmark(bookmark)) => {
-                        version = bookmark.metadata.resource_version;
-                    }
-                    Ok(WatchEvent::Error(status)) => {
-                        tracing::info!(code = status.code, reason = %status.reason, "watch ended; re-watching");
-                        if status.code == 410 {
-                            version = "0".to_owned();
-                        }
-                        break;
-                    }
-                    Err(e) => {
-                        tracing::warn!(error = %e, "watch stream error; re-watching");
-                        break;
-                    }
-                }
+            match job_state(&job) {
+                JobState::Active => {}
+                JobState::Succeeded => return self.succeeded(run_id, name).await,
+                JobState::Failed(reason) => return self.failed(run_id, &reason).await,
             }
-            tokio::time::sleep(self.settings.retry_delay).await;
+        }
+    }
+
+    /// The Job is gone before the run finished.
+    async fn lost(&self, run_id: &str) {
+        let message = "worker lost: its Job was deleted before the run finished";
+        if let Ok(true) = runs::fail(&self.pool, run_id, message).await {
+            tracing::warn!(error = message, "run failed");
         }
     }
 
