@@ -4,7 +4,7 @@
 //! list's `resourceVersion`, again from the last version or bookmark seen
 //! when a watch ends, and a re-list when the version is gone; delete with
 //! propagation Background once the run is completed, no delete after a
-//! failure), and the
+//! failure; the sweep's lookup by label; nothing after shutdown), and the
 //! generated Jobs validated against the official Kubernetes 1.33 JSON schema
 //! of `batch/v1` Job (strict: unknown fields are errors), vendored in
 //! `tests/data/k8s/` by `scripts/jobs/vendor-job-schema`. When the
@@ -241,6 +241,32 @@ async fn a_job_missing_from_the_list_fails_the_run() {
         Some("worker lost: its Job was deleted before the run finished")
     );
     expect_no_call(&mut handle).await;
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test]
+async fn shutdown_stops_the_sweep_and_the_watches() {
+    let (launcher, mut handle, pool, run_id, dir) = setup().await;
+    let job = job_for_run(&settings().template, &run_id, Some(IMAGE)).expect("job");
+    let job = serde_json::to_value(job).expect("JSON");
+    // Start-up: the sweep finds the queued run's Job by label and watches it.
+    let recover = {
+        let launcher = launcher.clone();
+        tokio::spawn(async move { launcher.recover().await })
+    };
+    expect_list_by_label(&mut handle, &run_id, &[active(&job, "41")]).await;
+    recover.await.expect("join").expect("recover");
+    let name = job_name(&run_id);
+    expect_list(&mut handle, &name, "41", &[active(&job, "41")]).await;
+    // A watch in flight when the web shuts down.
+    let pending = expect_watch_call(&mut handle, &name, "41").await;
+    tokio::time::timeout(Duration::from_secs(5), launcher.shutdown(Duration::ZERO))
+        .await
+        .expect("the sweep and the watch stop at once");
+    drop(pending);
+    expect_no_call(&mut handle).await;
+    // The run is left as it was: the next web's sweep watches it again.
+    assert_eq!(status_of(&pool, &run_id).await, RunState::Queued);
     let _ = std::fs::remove_dir_all(dir);
 }
 

@@ -395,3 +395,19 @@ pub async fn fail(pool: &AnyPool, run_id: &str, message: &str) -> Result<bool, s
     tx.commit().await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// Puts a `running` run back to `queued`: its worker was stopped by a
+/// shutdown before it finished, and the next start launches it again.
+/// Returns false (and changes nothing) unless the run was `running`.
+pub async fn requeue(pool: &AnyPool, run_id: &str) -> Result<bool, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    let done = sqlx::query(
+        "UPDATE backtest_results SET status = 'queued', started_at = NULL \
+         WHERE run_id = ? AND status = 'running'",
+    )
+    .bind(run_id)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(done.rows_affected() == 1)
+}

@@ -18,6 +18,11 @@
 //!   database), so no run stays `queued` or `running` forever. Its period is
 //!   `BACKTEST_SWEEP_INTERVAL_SECS` (default 30).
 //!
+//! - **Shutdown**: the dispatcher and the sweep stop (a cancellation token);
+//!   runs not started stay `queued`. Workers running get the drain period
+//!   (Rocket's `shutdown.grace`) to finish; one still running then is killed
+//!   and its run put back to `queued`, so the next start runs it again.
+//!
 //! Local mode assumes one web process per database; several replicas need
 //! the Kubernetes launcher.
 
@@ -30,6 +35,8 @@ use std::time::Duration;
 use anyhow::Context;
 use sqlx::AnyPool;
 use tokio::sync::{mpsc, OwnedSemaphorePermit, Semaphore};
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 use tracing::Instrument;
 
 use super::JobLauncher;
@@ -80,6 +87,13 @@ struct Shared {
     settings: LocalSettings,
     /// Runs queued in this process or supervised by it.
     tracked: Mutex<HashSet<String>>,
+    /// Cancelled at shutdown: no more workers start, the sweep stops.
+    stop: CancellationToken,
+    /// Cancelled when the drain period is over: running workers are killed
+    /// and their runs requeued.
+    abort: CancellationToken,
+    /// The dispatcher, the sweep and every worker's supervisor.
+    tasks: TaskTracker,
 }
 
 impl Shared {
@@ -113,13 +127,24 @@ impl LocalLauncher {
             pool,
             settings,
             tracked: Mutex::new(HashSet::new()),
+            stop: CancellationToken::new(),
+            abort: CancellationToken::new(),
+            tasks: TaskTracker::new(),
         });
-        tokio::spawn(dispatch(shared.clone(), rx));
+        shared.tasks.spawn(dispatch(shared.clone(), rx));
         Self { tx, shared }
     }
 
     /// Enqueues `run_id` unless it is already queued or running here.
     fn enqueue(&self, run_id: &str) -> anyhow::Result<()> {
+        if self.shared.stop.is_cancelled() {
+            // The run is stored `queued`: the next start launches it.
+            tracing::info!(
+                run_id,
+                "shutting down; the run stays queued for the next start"
+            );
+            return Ok(());
+        }
         if !self.shared.track(run_id) {
             return Ok(());
         }
@@ -189,15 +214,42 @@ impl JobLauncher for LocalLauncher {
             tx: self.tx.clone(),
             shared: self.shared.clone(),
         };
-        tokio::spawn(async move {
+        self.shared.tasks.spawn(async move {
             loop {
-                tokio::time::sleep(interval).await;
+                tokio::select! {
+                    () = tokio::time::sleep(interval) => {}
+                    () = me.shared.stop.cancelled() => break,
+                }
                 if let Err(e) = me.sweep(false).await {
                     tracing::warn!(error = %format!("{e:#}"), "run sweep failed; retrying later");
                 }
             }
+            tracing::info!("run sweep stopped (shutdown)");
         });
         result
+    }
+
+    async fn shutdown(&self, drain: Duration) {
+        let shared = &self.shared;
+        shared.stop.cancel();
+        shared.tasks.close();
+        tracing::info!(drain_secs = drain.as_secs(), "job launcher draining");
+        if tokio::time::timeout(drain, shared.tasks.wait())
+            .await
+            .is_err()
+        {
+            tracing::warn!("workers still running after the drain period; stopping them");
+            shared.abort.cancel();
+            // Killing and requeueing takes a moment; the database calls have
+            // their own timeouts.
+            if tokio::time::timeout(ABORT_WAIT, shared.tasks.wait())
+                .await
+                .is_err()
+            {
+                tracing::error!("workers did not stop; their runs are settled at the next start");
+            }
+        }
+        tracing::info!(mode = "local", "job launcher stopped");
     }
 
     fn mode(&self) -> &'static str {
@@ -205,16 +257,39 @@ impl JobLauncher for LocalLauncher {
     }
 }
 
-/// Starts queued runs as permits free up.
+/// How long stopped workers get to die and have their runs requeued.
+const ABORT_WAIT: Duration = Duration::from_secs(10);
+
+/// Starts queued runs as permits free up, until shutdown.
 async fn dispatch(shared: Arc<Shared>, mut rx: mpsc::UnboundedReceiver<String>) {
     let slots = Arc::new(Semaphore::new(shared.settings.max_concurrent));
-    while let Some(run_id) = rx.recv().await {
-        let Ok(permit) = slots.clone().acquire_owned().await else {
-            break;
+    loop {
+        let next = tokio::select! {
+            biased;
+            () = shared.stop.cancelled() => None,
+            next = rx.recv() => next,
         };
+        let Some(run_id) = next else { break };
+        let permit = tokio::select! {
+            biased;
+            () = shared.stop.cancelled() => break,
+            permit = slots.clone().acquire_owned() => permit,
+        };
+        let Ok(permit) = permit else { break };
         let span = tracing::info_span!("launcher", run_id = %run_id);
-        tokio::spawn(supervise(shared.clone(), run_id, permit).instrument(span));
+        shared
+            .tasks
+            .spawn(supervise(shared.clone(), run_id, permit).instrument(span));
     }
+    rx.close();
+    let mut waiting = 0usize;
+    while rx.try_recv().is_ok() {
+        waiting += 1;
+    }
+    tracing::info!(
+        waiting,
+        "worker dispatcher stopped (shutdown); runs not started stay queued"
+    );
 }
 
 /// How a worker process ended.
@@ -224,6 +299,8 @@ enum Exit {
     TimedOut(Duration),
     WaitFailed(std::io::Error),
     SpawnFailed(std::io::Error),
+    /// Killed at shutdown, after the drain period.
+    Stopped,
 }
 
 /// Runs one worker process to its end, then reaps its run.
@@ -240,20 +317,48 @@ async fn supervise(shared: Arc<Shared>, run_id: String, _permit: OwnedSemaphoreP
         Err(e) => Exit::SpawnFailed(e),
         Ok(mut child) => {
             tracing::info!(pid = child.id().unwrap_or_default(), "worker started");
-            match tokio::time::timeout(settings.timeout, child.wait()).await {
-                Ok(Ok(status)) => Exit::Status(status),
-                Ok(Err(e)) => Exit::WaitFailed(e),
-                Err(_) => {
+            let waited = tokio::select! {
+                waited = tokio::time::timeout(settings.timeout, child.wait()) => Some(waited),
+                () = shared.abort.cancelled() => None,
+            };
+            match waited {
+                Some(Ok(Ok(status))) => Exit::Status(status),
+                Some(Ok(Err(e))) => Exit::WaitFailed(e),
+                Some(Err(_)) => {
                     if let Err(e) = child.kill().await {
                         tracing::error!(error = %e, "cannot kill the timed-out worker");
                     }
                     Exit::TimedOut(settings.timeout)
                 }
+                None => {
+                    if let Err(e) = child.kill().await {
+                        tracing::error!(error = %e, "cannot stop the worker");
+                    }
+                    Exit::Stopped
+                }
             }
         }
     };
-    reap(&shared.pool, &run_id, &exit).await;
+    if matches!(exit, Exit::Stopped) {
+        requeue(&shared.pool, &run_id).await;
+    } else {
+        reap(&shared.pool, &run_id, &exit).await;
+    }
     shared.untrack(&run_id);
+}
+
+/// Puts the run of a worker stopped at shutdown back to `queued`.
+async fn requeue(pool: &AnyPool, run_id: &str) {
+    match runs::requeue(pool, run_id).await {
+        Ok(true) => {
+            tracing::warn!("worker stopped by the shutdown; run requeued for the next start")
+        }
+        Ok(false) => tracing::info!("worker stopped by the shutdown; the run was not running"),
+        Err(e) => tracing::error!(
+            error = %e,
+            "cannot requeue the run; the next start fails it as lost"
+        ),
+    }
 }
 
 /// The `error_message` for a worker that ended without a final run.
@@ -266,6 +371,7 @@ fn exit_message(exit: &Exit) -> String {
             limit.as_secs()
         ),
         Exit::Status(status) => describe(status),
+        Exit::Stopped => "worker stopped by the web's shutdown".to_owned(),
     }
 }
 

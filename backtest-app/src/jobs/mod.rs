@@ -24,6 +24,7 @@ pub mod local;
 pub mod worker;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 use sqlx::AnyPool;
@@ -41,6 +42,12 @@ pub trait JobLauncher: Send + Sync + std::fmt::Debug {
     /// (relaunch or fail) and starts background supervision. Called once,
     /// when the web starts serving.
     async fn recover(&self) -> anyhow::Result<()>;
+
+    /// Stops the background work (sweeps, watches, the dispatcher) and
+    /// drains: waits up to `drain` for the workers this process supervises.
+    /// A run not finished by then is left retryable, never lost. Called once,
+    /// when the web shuts down.
+    async fn shutdown(&self, drain: Duration);
 
     /// `local` or `k8s`, for logs.
     fn mode(&self) -> &'static str;

@@ -24,7 +24,9 @@
 //!
 //! [`launcher_fairing`] builds the launcher at ignite (from the managed
 //! [`AppConfig`] and the [`Db`] pool), manages it as `Arc<dyn JobLauncher>`,
-//! and at liftoff recovers the runs a previous web left unfinished.
+//! at liftoff recovers the runs a previous web left unfinished, and at
+//! shutdown (SIGTERM) stops the launcher's background work and drains its
+//! workers within Rocket's `shutdown.grace`.
 
 use std::sync::Arc;
 
@@ -34,7 +36,6 @@ use rocket::data::{Data, Limits};
 use rocket::fairing::{self, Fairing, Info, Kind};
 use rocket::http::{ContentType, Header};
 use rocket::{get, post, routes, Build, Orbit, Responder, Rocket, Route, State};
-use rocket_db_pools::Database;
 use serde::Serialize;
 use serde_json::json;
 use serde_json::value::RawValue;
@@ -48,7 +49,7 @@ use super::quota::SubmitLimiter;
 use super::telemetry::{new_id, RequestInfo};
 use crate::config::AppConfig;
 use crate::db::runs::{self, Admission, AdmissionLimits, NewRun, RunState};
-use crate::db::Db;
+use crate::db::{self, Db};
 use crate::jobs::fingerprint::Submission;
 use crate::jobs::{self, short, JobLauncher};
 use crate::runner::{self, DataCache};
@@ -246,7 +247,8 @@ async fn status(
     Ok((ContentType::JSON, body))
 }
 
-/// Builds the launcher at ignite and recovers unfinished runs at liftoff.
+/// Builds the launcher at ignite, recovers unfinished runs at liftoff and
+/// drains the launcher at shutdown.
 pub fn launcher_fairing() -> impl Fairing {
     LauncherFairing
 }
@@ -259,7 +261,7 @@ impl Fairing for LauncherFairing {
     fn info(&self) -> Info {
         Info {
             name: "Job launcher",
-            kind: Kind::Ignite | Kind::Liftoff,
+            kind: Kind::Ignite | Kind::Liftoff | Kind::Shutdown,
         }
     }
 
@@ -268,11 +270,22 @@ impl Fairing for LauncherFairing {
             tracing::error!("the job launcher needs the managed configuration");
             return Err(rocket);
         };
-        let Some(db) = Db::fetch(&rocket) else {
-            tracing::error!("the job launcher needs the database pool");
-            return Err(rocket);
+        // A pool of its own: Rocket closes the web's pool as soon as shutdown
+        // begins, while the launcher still reaps or requeues its workers' runs.
+        let pool = match db::connect(
+            &config.database_url,
+            u32::try_from(config.max_concurrent_workers)
+                .unwrap_or(u32::MAX)
+                .saturating_add(1),
+        )
+        .await
+        {
+            Ok(pool) => pool,
+            Err(e) => {
+                tracing::error!(error = %format!("{e:#}"), "the job launcher cannot reach the database");
+                return Err(rocket);
+            }
         };
-        let pool = sqlx::AnyPool::clone(db);
         match jobs::launcher(&config, pool).await {
             Ok(launcher) => {
                 tracing::info!(
@@ -301,6 +314,19 @@ impl Fairing for LauncherFairing {
                     ),
                 }
             });
+        }
+    }
+
+    async fn on_shutdown(&self, rocket: &Rocket<Orbit>) {
+        // Rocket lets in-flight requests finish within `grace`; the
+        // launcher's workers get the same period.
+        let drain = std::time::Duration::from_secs(u64::from(rocket.config().shutdown.grace));
+        if let Some(launcher) = rocket.state::<Arc<dyn JobLauncher>>() {
+            tracing::info!(
+                grace_secs = drain.as_secs(),
+                "shutting down: draining in-flight runs"
+            );
+            launcher.shutdown(drain).await;
         }
     }
 }

@@ -290,6 +290,30 @@ impl Server {
         }
     }
 
+    /// Sends SIGTERM to the web and waits up to `timeout` for it to exit:
+    /// its exit status and how long it took.
+    pub fn terminate(&mut self, timeout: Duration) -> (std::process::ExitStatus, Duration) {
+        let child = self.child.as_mut().expect("the web is running");
+        let started = Instant::now();
+        let sent = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(sent.success(), "kill -TERM failed");
+        loop {
+            if let Some(status) = child.try_wait().expect("wait for the web") {
+                self.child = None;
+                return (status, started.elapsed());
+            }
+            assert!(
+                started.elapsed() < timeout,
+                "the web did not exit within {timeout:?} of SIGTERM:\n{}",
+                self.log_text()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     /// `METHOD path` with an optional JSON body: (status, body).
     pub fn http(&self, method: &str, path: &str, body: Option<&str>) -> (u16, String) {
         try_http(self.port, method, path, body).unwrap_or_else(|e| panic!("{method} {path}: {e}"))

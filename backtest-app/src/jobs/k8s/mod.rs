@@ -30,6 +30,9 @@
 //! At start-up and periodically, unfinished runs without a watch are looked
 //! up by label: a Job found is watched again; a `queued` run without one is
 //! launched; a `running` run without one is failed.
+//!
+//! On shutdown the sweep and the watches stop (a cancellation token); the
+//! Jobs run on, and the next web's start-up sweep watches them again.
 
 mod template;
 
@@ -48,6 +51,8 @@ use k8s_openapi::api::batch::v1::Job;
 use kube::api::{Api, DeleteParams, ListParams, PostParams};
 use kube::runtime::watcher::{self, watcher, Event};
 use sqlx::AnyPool;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 use tracing::Instrument;
 
 use super::{short, JobLauncher};
@@ -129,6 +134,10 @@ struct Inner {
     pool: AnyPool,
     /// Runs with a watch task in this process.
     watching: Mutex<HashSet<String>>,
+    /// Cancelled on shutdown: the sweep and the watches stop.
+    stop: CancellationToken,
+    /// The watch tasks and the sweep loop, awaited on shutdown.
+    tasks: TaskTracker,
 }
 
 impl K8sLauncher {
@@ -141,6 +150,8 @@ impl K8sLauncher {
                 settings,
                 pool,
                 watching: Mutex::new(HashSet::new()),
+                stop: CancellationToken::new(),
+                tasks: TaskTracker::new(),
             }),
         }
     }
@@ -173,9 +184,15 @@ impl K8sLauncher {
         let run = run_id.to_owned();
         let name = name.to_owned();
         let span = tracing::info_span!("job_watch", run_id = %run_id, job = %name);
-        Some(tokio::spawn(
+        Some(self.inner.tasks.spawn(
             async move {
-                inner.follow(&run, &name).await;
+                let stop = inner.stop.clone();
+                tokio::select! {
+                    () = inner.follow(&run, &name) => {}
+                    () = stop.cancelled() => {
+                        tracing::info!("job watch stopped (shutdown); the next start watches again");
+                    }
+                }
                 if let Ok(mut set) = inner.watching.lock() {
                     set.remove(&run);
                 }
@@ -375,15 +392,27 @@ impl JobLauncher for K8sLauncher {
     async fn recover(&self) -> anyhow::Result<()> {
         let result = self.sweep(true).await;
         let me = self.clone();
-        tokio::spawn(async move {
+        self.inner.tasks.spawn(async move {
             loop {
-                tokio::time::sleep(me.inner.settings.sweep_interval).await;
+                tokio::select! {
+                    () = tokio::time::sleep(me.inner.settings.sweep_interval) => {}
+                    () = me.inner.stop.cancelled() => break,
+                }
                 if let Err(e) = me.sweep(false).await {
                     tracing::warn!(error = %format!("{e:#}"), "run sweep failed; retrying later");
                 }
             }
+            tracing::info!("run sweep stopped (shutdown)");
         });
         result
+    }
+
+    async fn shutdown(&self, _drain: Duration) {
+        // The Jobs run on without this process; only its own tasks end.
+        self.inner.stop.cancel();
+        self.inner.tasks.close();
+        self.inner.tasks.wait().await;
+        tracing::info!(mode = "k8s", "job launcher stopped");
     }
 
     fn mode(&self) -> &'static str {
