@@ -63,6 +63,8 @@ fn bench(c: &mut Criterion) {
         trades: &output.trades,
         initial_capital: valid.settings.initial_capital,
         daily: true,
+        benchmark: &derived.benchmark,
+        benchmark_label: "AAPL",
     };
 
     let mut g = c.benchmark_group("pipeline");

@@ -28,7 +28,7 @@ use crate::contract::{
     BacktestRequest, BacktestResult, ContractError, RunStatus, ValidatedRequest,
 };
 use crate::data::{DataDir, DataError, LoadedData};
-use crate::derive::{self, time::bar_label};
+use crate::derive::{self, time::bar_label, BenchmarkSeries};
 
 /// Version of the adapter (and so of the result format), recorded in every
 /// result as `engine_version`.
@@ -87,9 +87,24 @@ impl RunError {
         };
         Self::Invalid(ContractError::new(field, err.to_string()))
     }
+
+    /// Sorts a data error of the benchmark's file: an invalid or unknown
+    /// ticker becomes [`RunError::Invalid`] naming `benchmark`, the rest
+    /// [`RunError::Data`].
+    #[must_use]
+    pub fn from_benchmark_data(err: DataError) -> Self {
+        match &err {
+            DataError::InvalidTicker { .. } | DataError::UnknownTicker { .. } => {
+                Self::Invalid(ContractError::new("benchmark", err.to_string()))
+            }
+            _ => Self::Data(err),
+        }
+    }
 }
 
-/// Runs `request` on `data` (already loaded).
+/// Runs `request` on `data` (already loaded), with the run's own bars as
+/// the benchmark; a request naming another `benchmark` needs
+/// [`run_backtest_with`].
 ///
 /// `data.timeframe` must equal the request's `timeframe` (annualisation and
 /// date formats follow it). The result is deterministic: the same request
@@ -97,13 +112,25 @@ impl RunError {
 ///
 /// # Errors
 /// [`RunError::Invalid`] for an invalid request, a timeframe that does not
-/// match the data, or an empty date range; [`RunError::Engine`] /
-/// [`RunError::Chart`] for system failures.
+/// match the data, an empty date range, or a `benchmark` other than the
+/// ticker; [`RunError::Engine`] / [`RunError::Chart`] for system failures.
 pub fn run_backtest(
     request: &BacktestRequest,
     data: &LoadedData,
 ) -> Result<BacktestResult, RunError> {
     run_validated(&request.validate()?, data)
+}
+
+/// [`run_backtest`] against `benchmark`'s bars (see [`run_validated_with`]).
+///
+/// # Errors
+/// As [`run_validated_with`].
+pub fn run_backtest_with(
+    request: &BacktestRequest,
+    data: &LoadedData,
+    benchmark: Option<&LoadedData>,
+) -> Result<BacktestResult, RunError> {
+    run_validated_with(&request.validate()?, data, benchmark)
 }
 
 /// Runs an already validated request on `data` (see [`run_backtest`]).
@@ -115,13 +142,55 @@ pub fn run_validated(
     valid: &ValidatedRequest,
     data: &LoadedData,
 ) -> Result<BacktestResult, RunError> {
+    run_validated_with(valid, data, None)
+}
+
+/// [`run_validated`] against `benchmark`'s bars (`None`: the run's own bars
+/// held throughout). The benchmark statistics and the benchmark curve use
+/// the timestamps both series have; when the benchmark covers only part of
+/// the run, the result says so in `warnings`.
+///
+/// # Errors
+/// As [`run_validated`]; [`RunError::Invalid`] naming `benchmark` when its
+/// data has another timeframe or no bar in the run's range, or when the
+/// request names a benchmark and `benchmark` is `None`.
+pub fn run_validated_with(
+    valid: &ValidatedRequest,
+    data: &LoadedData,
+    benchmark: Option<&LoadedData>,
+) -> Result<BacktestResult, RunError> {
     let request = valid.request();
     let settings = valid.settings;
     let timeframe = settings.timeframe;
     let series = select_bars(request, timeframe, data)?;
+    let mut warnings: Vec<String> = data.warnings.iter().map(ToString::to_string).collect();
+    let bench = match benchmark {
+        Some(bench) => {
+            let label = valid.benchmark.as_deref().unwrap_or(&valid.ticker);
+            warnings.extend(check_benchmark(label, timeframe, &series, bench)?);
+            Some(BenchmarkSeries {
+                timestamps: bench.series.timestamps(),
+                close: bench.series.close(),
+            })
+        }
+        None => match &valid.benchmark {
+            Some(name) => {
+                return Err(ContractError::new(
+                    "benchmark",
+                    format!("the data of benchmark {name} was not loaded"),
+                )
+                .into())
+            }
+            None => None,
+        },
+    };
     let output = engine::run(&series, valid.rule.as_ref(), &settings)?;
-    let derived = derive::derive(&series, &output, &settings);
+    let derived = derive::derive_against(&series, &output, &settings, bench);
     let daily = timeframe == Timeframe::Day1;
+    let benchmark_name = valid
+        .benchmark
+        .clone()
+        .unwrap_or_else(|| valid.ticker.clone());
     let (chart_base64, charts) = if request.charts {
         let (equity, set) = charts::render_all(&ChartInput {
             ticker: &valid.ticker,
@@ -132,6 +201,8 @@ pub fn run_validated(
             trades: &output.trades,
             initial_capital: settings.initial_capital,
             daily,
+            benchmark: &derived.benchmark,
+            benchmark_label: &benchmark_name,
         })?;
         (Some(equity), set)
     } else {
@@ -163,9 +234,64 @@ pub fn run_validated(
         start_date: ts.first().map(|&t| bar_label(t, daily)),
         end_date: ts.last().map(|&t| bar_label(t, daily)),
         bars: series.len() as u64,
-        warnings: data.warnings.iter().map(ToString::to_string).collect(),
+        warnings,
         engine_version: ENGINE_VERSION.to_owned(),
+        benchmark: benchmark_name,
+        benchmark_curve: derived.benchmark_curve,
     })
+}
+
+/// Checks that `benchmark` (named `name`) can be compared with the run's
+/// `series`: the same timeframe and at least one common bar. Returns a
+/// warning when it covers only part of the run.
+///
+/// # Errors
+/// [`RunError::Invalid`] naming `benchmark`.
+pub fn check_benchmark(
+    name: &str,
+    timeframe: Timeframe,
+    series: &OhlcvSeries,
+    benchmark: &LoadedData,
+) -> Result<Option<String>, RunError> {
+    if benchmark.timeframe != timeframe {
+        return Err(ContractError::new(
+            "benchmark",
+            format!(
+                "benchmark {name} has {} bars, the run {timeframe} bars",
+                benchmark.timeframe
+            ),
+        )
+        .into());
+    }
+    let daily = timeframe == Timeframe::Day1;
+    let bench_ts = benchmark.series.timestamps();
+    let common = derive::benchmark::aligned_close(
+        series.timestamps(),
+        BenchmarkSeries {
+            timestamps: bench_ts,
+            close: benchmark.series.close(),
+        },
+    )
+    .iter()
+    .filter(|c| c.is_some())
+    .count();
+    let span = match (bench_ts.first(), bench_ts.last()) {
+        (Some(&a), Some(&b)) => format!("{} to {}", bar_label(a, daily), bar_label(b, daily)),
+        _ => "no bars".to_owned(),
+    };
+    if common == 0 {
+        return Err(ContractError::new(
+            "benchmark",
+            format!("benchmark {name} ({span}) has no bar on the run's dates"),
+        )
+        .into());
+    }
+    Ok((common < series.len()).then(|| {
+        format!(
+            "benchmark {name} ({span}) has {common} of the run's {} bars; its statistics use those",
+            series.len()
+        )
+    }))
 }
 
 /// The bars a request sees: `data` must have the request's `timeframe`, and
@@ -192,13 +318,14 @@ pub fn select_bars(
         .map_err(|e| RunError::from_data(e, request))
 }
 
-/// Resolves the request's ticker and timeframe in `data_dir`, loads the
-/// file and runs [`run_backtest`].
+/// Resolves the request's ticker (and `benchmark`, when it names another
+/// ticker) with its timeframe in `data_dir`, loads the files and runs
+/// [`run_backtest_with`].
 ///
 /// # Errors
-/// As [`run_backtest`]; an invalid or unknown ticker is
-/// [`RunError::Invalid`] with field `ticker`, an unreadable or corrupt file
-/// [`RunError::Data`].
+/// As [`run_backtest_with`]; an invalid or unknown ticker is
+/// [`RunError::Invalid`] with field `ticker` (`benchmark` for the
+/// benchmark), an unreadable or corrupt file [`RunError::Data`].
 pub fn run_backtest_in(
     request: &BacktestRequest,
     data_dir: &DataDir,
@@ -207,5 +334,14 @@ pub fn run_backtest_in(
     let data = data_dir
         .load(&valid.ticker, valid.settings.timeframe)
         .map_err(|e| RunError::from_data(e, request))?;
-    run_validated(&valid, &data)
+    let benchmark = valid
+        .benchmark
+        .as_deref()
+        .map(|b| {
+            data_dir
+                .load(b, valid.settings.timeframe)
+                .map_err(RunError::from_benchmark_data)
+        })
+        .transpose()?;
+    run_validated_with(&valid, &data, benchmark.as_ref())
 }

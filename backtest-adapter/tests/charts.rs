@@ -84,6 +84,8 @@ fn input(run: &Run) -> ChartInput<'_> {
         trades: &run.output.trades,
         initial_capital: 100_000.0,
         daily: run.daily,
+        benchmark: &[],
+        benchmark_label: "",
     }
 }
 
@@ -162,4 +164,76 @@ fn rendering_is_deterministic() -> TestResult {
     let ci = input(&run);
     assert_eq!(charts::render_all(&ci)?, charts::render_all(&ci)?);
     Ok(())
+}
+
+#[test]
+fn equity_chart_overlays_the_benchmark() -> TestResult {
+    let run = run(
+        "AAPL.csv",
+        r#"{"ticker": "AAPL", "start_date": "2015-01-01", "end_date": "2019-12-31"}"#,
+    )?;
+    let spy = load_csv(format!("{}/../data/SPY.csv", env!("CARGO_MANIFEST_DIR")))?;
+    let aligned = backtest_adapter::derive::benchmark::aligned_close(
+        run.series.timestamps(),
+        backtest_adapter::derive::BenchmarkSeries {
+            timestamps: spy.series.timestamps(),
+            close: spy.series.close(),
+        },
+    );
+    assert!(
+        aligned.iter().all(Option::is_some),
+        "SPY trades on AAPL's days"
+    );
+    let scaled = backtest_adapter::derive::benchmark::scaled_curve(&aligned, 100_000.0);
+    let without = check_png("equity", &equity_chart(&input(&run))?)?;
+    assert_eq!(
+        count_color(&without, theme::AMBER),
+        0,
+        "no overlay without a benchmark"
+    );
+    let with = check_png(
+        "equity with SPY",
+        &equity_chart(&ChartInput {
+            benchmark: &scaled,
+            benchmark_label: "SPY",
+            ..input(&run)
+        })?,
+    )?;
+    assert!(count_color(&with, theme::AMBER) > 300, "benchmark line");
+    assert!(count_color(&with, theme::BLUE) > 300, "equity line");
+    Ok(())
+}
+
+#[test]
+fn orders_chart_labels_stop_exits() -> TestResult {
+    let request = |stops: &str| {
+        format!(
+            r#"{{"ticker": "AAPL", "start_date": "2015-01-01", "end_date": "2016-12-31",
+                "size_type": "percent", "position_size": 100 {stops}}}"#
+        )
+    };
+    let plain = run("AAPL.csv", &request(""))?;
+    let stopped = run("AAPL.csv", &request(r#", "trailing_stop_pct": 3"#))?;
+    assert!(stopped
+        .output
+        .trades
+        .iter()
+        .any(|t| t.exit_reason == backtest_core::engine::ExitReason::TrailingStop));
+    let img = check_png("orders", &orders_chart(&input(&plain))?)?;
+    assert_eq!(count_amberish(&img), 0, "no stop labels");
+    let img = check_png("orders with stops", &orders_chart(&input(&stopped))?)?;
+    assert!(
+        count_amberish(&img) > 20,
+        "TS labels beside the trailing-stop exits: {}",
+        count_amberish(&img)
+    );
+    Ok(())
+}
+
+/// Pixels of the amber label text, anti-aliased onto the plot area: red
+/// high, green middling, blue low (no other series colour is like that).
+fn count_amberish(img: &RgbImage) -> usize {
+    plot_area(img)
+        .filter(|[r, g, b]| *r > 120 && (80..180).contains(g) && *b < 70 && r > g)
+        .count()
 }

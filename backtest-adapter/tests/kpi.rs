@@ -250,6 +250,7 @@ fn kpis_match_the_independent_python_computation() -> TestResult {
         // (backtest-core/tests/benchmark_stats.rs).
         let benchmark_keys = [
             "alpha_pct",
+            "benchmark_return_pct",
             "beta",
             "correlation",
             "excess_return_pct",

@@ -204,6 +204,10 @@ pub struct RunArgs {
     pub params: String,
     #[command(flatten)]
     pub settings: SettingsArgs,
+    /// Benchmark OHLCV CSV file (same timeframe) for the benchmark
+    /// statistics and the equity chart (default: the data file held).
+    #[arg(long, value_name = "FILE")]
+    pub benchmark: Option<PathBuf>,
     /// Skip chart rendering.
     #[arg(long)]
     pub no_charts: bool,

@@ -125,6 +125,60 @@ async fn run_backtest_returns_the_full_result() {
 }
 
 #[rocket::async_test]
+async fn benchmark_and_stops_in_the_result() {
+    let (client, _db) = client().await;
+    let run = |benchmark: Value| {
+        let mut body = json!({
+            "ticker": "AAPL", "start_date": "2015-01-01", "end_date": "2019-12-31",
+            "stop_loss_pct": 3, "charts": false
+        });
+        body["benchmark"] = benchmark;
+        let client = &client;
+        async move {
+            let response = client
+                .post("/run_backtest")
+                .header(ContentType::JSON)
+                .body(body.to_string())
+                .dispatch()
+                .await;
+            assert_eq!(response.status(), Status::Ok);
+            json_body(response).await
+        }
+    };
+    let spy = run(json!("spy")).await;
+    assert_eq!(spy["benchmark"], "SPY");
+    let curve = spy["benchmark_curve"].as_array().expect("benchmark_curve");
+    assert_eq!(
+        curve.len(),
+        spy["equity_curve"].as_array().map_or(0, Vec::len)
+    );
+    assert_eq!(curve[0]["equity"], 100000.0);
+    assert!(spy["trades"]
+        .as_array()
+        .is_some_and(|t| t.iter().any(|t| t["exit_reason"] == "stop_loss")));
+    assert!(spy["signals"]
+        .as_array()
+        .is_some_and(|s| s.iter().any(|s| s["exit_reason"] == "stop_loss")));
+    let own = run(Value::Null).await;
+    assert_eq!(own["benchmark"], "AAPL");
+    assert_ne!(own["metrics"]["beta"], spy["metrics"]["beta"]);
+    assert_eq!(
+        own["trades"], spy["trades"],
+        "the benchmark does not change the trades"
+    );
+
+    // The asynchronous submit refuses an unknown benchmark before queueing.
+    let response = client
+        .post("/api/backtests")
+        .header(ContentType::JSON)
+        .body(r#"{"ticker": "AAPL", "benchmark": "ZZZZ"}"#)
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::BadRequest);
+    assert_eq!(json_body(response).await["field"], "benchmark");
+}
+
+#[rocket::async_test]
 async fn run_backtest_renders_charts_by_default() {
     let (client, _db) = client().await;
     let response = client

@@ -1,7 +1,9 @@
 //! Benchmark statistics against an independent pandas/numpy computation
 //! (`scripts/golden/benchmark_stats.py`, golden file
 //! `tests/data/benchmark_stats.json`): strategy equity curves from the peer
-//! golden files, benchmark closes from real data read in place.
+//! golden files, benchmark closes from real data read in place and from the
+//! files shipped in `data/` (a different ticker as benchmark: AAPL against
+//! SPY and the S&P 500 index).
 
 use std::path::PathBuf;
 
@@ -35,11 +37,15 @@ fn day(date: &str) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
-/// `(timestamps, values)` of the named column, sorted by date.
+/// `(timestamps, values)` of the named column (any header case), sorted by
+/// date.
 fn column(text: &str, name: &str) -> (Vec<i64>, Vec<f64>) {
     let mut lines = text.lines();
     let header: Vec<&str> = lines.next().expect("header").split(',').collect();
-    let col = header.iter().position(|h| *h == name).expect("column");
+    let col = header
+        .iter()
+        .position(|h| h.eq_ignore_ascii_case(name))
+        .expect("column");
     let mut rows: Vec<(i64, f64)> = lines
         .map(|l| {
             let f: Vec<&str> = l.split(',').collect();
@@ -57,7 +63,13 @@ fn benchmark_statistics_match_pandas() {
     ))
     .expect("json");
     let cases = golden["cases"].as_object().expect("cases");
-    assert!(cases.len() >= 4);
+    assert!(cases.len() >= 6);
+    assert!(
+        cases.values().any(|c| c["benchmark"]
+            .as_str()
+            .is_some_and(|b| b.starts_with("data/"))),
+        "a shipped file as benchmark"
+    );
     for (name, case) in cases {
         let (ts, equity) = column(
             &read(root().join(case["strategy_equity"].as_str().expect("path"))),

@@ -4,8 +4,10 @@ the Rust code.
 
 Strategy curves: the backtesting.py equity curves committed in
 backtest-core/tests/data/peers/ (one value per bar). Benchmarks: real daily
-closes read in place from ../shared/data. Output:
-backtest-core/tests/data/benchmark_stats.json, {case: {inputs, stats}}.
+closes read in place from ../shared/data, or the files shipped in data/ (the
+dashboard's benchmarks; header case as shipped). Output:
+backtest-core/tests/data/benchmark_stats.json, {case: {inputs, stats}}; the
+benchmark path is relative to the repository root.
 
 Definitions (issue "Risk exits and trade analytics"):
   common dates   the dates both series have (inner join on the date)
@@ -35,26 +37,30 @@ import numpy as np
 import pandas as pd
 
 REPO = Path(__file__).resolve().parents[2]
-SHARED = REPO.parent / "shared" / "data"
 PEERS = REPO / "backtest-core" / "tests" / "data" / "peers"
 OUT = REPO / "backtest-core" / "tests" / "data" / "benchmark_stats.json"
 
-# case -> (strategy equity file, benchmark file under ../shared/data)
+# case -> (strategy equity file, benchmark file relative to the repository root)
 CASES = {
-    "sma_cross_AAPL_vs_SPY": ("backtesting_next_open_sma_cross_AAPL.equity.csv", "yf_autoadj_2005_2025/SPY.csv"),
-    "rsi_AAPL_vs_AAPL": ("backtesting_next_open_rsi_AAPL.equity.csv", "yf_autoadj_2005_2025/AAPL.csv"),
-    "sma_cross_SPY_vs_SPY": ("backtesting_next_open_sma_cross_SPY.equity.csv", "yahoo_2015_2019/SPY.csv"),
-    "rsi_GOOG_vs_IBM": ("backtesting_next_open_rsi_GOOG.equity.csv", "yahoo_ml4t_2000_2012/IBM.csv"),
+    "sma_cross_AAPL_vs_SPY": ("backtesting_next_open_sma_cross_AAPL.equity.csv", "../shared/data/yf_autoadj_2005_2025/SPY.csv"),
+    "rsi_AAPL_vs_AAPL": ("backtesting_next_open_rsi_AAPL.equity.csv", "../shared/data/yf_autoadj_2005_2025/AAPL.csv"),
+    "sma_cross_SPY_vs_SPY": ("backtesting_next_open_sma_cross_SPY.equity.csv", "../shared/data/yahoo_2015_2019/SPY.csv"),
+    "rsi_GOOG_vs_IBM": ("backtesting_next_open_rsi_GOOG.equity.csv", "../shared/data/yahoo_ml4t_2000_2012/IBM.csv"),
+    # A different ticker as benchmark, from the shipped files: the adapter's
+    # pipeline test runs these strategies with `benchmark` set and compares.
+    "sma_cross_AAPL_vs_shipped_SPY": ("backtesting_next_open_sma_cross_AAPL.equity.csv", "data/SPY.csv"),
+    "rsi_AAPL_vs_shipped_GSPC": ("backtesting_next_open_rsi_AAPL.equity.csv", "data/^GSPC.csv"),
 }
 BARS_PER_YEAR = 252.0
 
 
 def close_series(rel: str) -> pd.Series:
-    path = SHARED / rel
+    path = (REPO / rel).resolve()
     if not path.exists():
-        sys.exit(f"missing ../shared/data/{rel}")
+        sys.exit(f"missing {rel}")
     raw = pd.read_csv(path)
-    s = pd.Series(raw["Close"].astype("float64").to_numpy(), index=pd.to_datetime(raw[raw.columns[0]]))
+    close = next(c for c in raw.columns if c.lower() == "close")
+    s = pd.Series(raw[close].astype("float64").to_numpy(), index=pd.to_datetime(raw[raw.columns[0]]))
     return s.sort_index()
 
 
@@ -101,7 +107,7 @@ def main() -> int:
     for case, (eq, bench) in CASES.items():
         result["cases"][case] = {
             "strategy_equity": f"backtest-core/tests/data/peers/{eq}",
-            "benchmark": f"../shared/data/{bench}",
+            "benchmark": bench,
             **stats(equity_series(eq), close_series(bench)),
         }
         print(case, result["cases"][case])

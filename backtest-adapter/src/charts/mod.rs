@@ -84,6 +84,11 @@ pub struct ChartInput<'a> {
     pub initial_capital: f64,
     /// Daily bars (dates on the x axis) or intraday (date and time).
     pub daily: bool,
+    /// The benchmark scaled to the initial capital on each bar (`None`
+    /// where it has no bar; empty for no overlay), drawn on the equity chart.
+    pub benchmark: &'a [Option<f64>],
+    /// The benchmark's name for the legend.
+    pub benchmark_label: &'a str,
 }
 
 /// Every chart: the equity chart (for `chart_base64`) and the [`ChartSet`].

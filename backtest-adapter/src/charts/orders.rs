@@ -1,19 +1,32 @@
 //! Orders chart (`charts.portfolio_orders_base64`): the close with the
-//! executed buys and sells.
+//! executed buys and sells, exits by a stop labelled with their reason.
 
+use backtest_core::engine::{ExitReason, Side};
 use backtest_core::Signal;
-use plotters::element::PathElement;
+use plotters::element::{EmptyElement, PathElement, Text};
 use plotters::series::LineSeries;
-use plotters::style::Color;
+use plotters::style::{Color, IntoFont, RGBColor};
 
 use super::axis::{downsample, padded_range, DateAxis};
 use super::frame::{render, Frame, Legend, YFormat, PLOT_COLUMNS};
 use super::markers::{legend_glyph, Marker};
-use super::theme::BLUE;
+use super::theme::{AMBER, BLUE, FONT, GREEN, LABEL_SIZE, RED};
 use super::{ChartError, ChartInput};
 
+/// The label drawn beside an exit marker, its colour and the legend text,
+/// for the exits a stop made (a signal's or the last bar's exit has none).
+fn reason_label(reason: ExitReason) -> Option<(&'static str, RGBColor, &'static str)> {
+    match reason {
+        ExitReason::StopLoss => Some(("SL", RED, "SL: stop-loss exit")),
+        ExitReason::TakeProfit => Some(("TP", GREEN, "TP: take-profit exit")),
+        ExitReason::TrailingStop => Some(("TS", AMBER, "TS: trailing-stop exit")),
+        ExitReason::Signal | ExitReason::EndOfData => None,
+    }
+}
+
 /// Close price line with a green ▲ at each buy and a red ▼ at each sell,
-/// placed at the fill price.
+/// placed at the fill price; an exit by a stop carries `SL`, `TP` or `TS`
+/// beside its marker (above a sell, below a buy).
 ///
 /// # Errors
 /// [`ChartError`] when drawing or encoding fails.
@@ -54,6 +67,34 @@ pub fn orders_chart(input: &ChartInput<'_>) -> Result<String, ChartError> {
                     .draw_series(markers)?
                     .label(label)
                     .legend(legend_glyph(buy));
+            }
+        }
+        for reason in [
+            ExitReason::StopLoss,
+            ExitReason::TakeProfit,
+            ExitReason::TrailingStop,
+        ] {
+            let Some((text, color, legend)) = reason_label(reason) else {
+                continue;
+            };
+            let font = (FONT, LABEL_SIZE).into_font().color(&color);
+            let labels: Vec<_> = input
+                .trades
+                .iter()
+                .filter(|t| t.exit_reason == reason)
+                .map(|t| {
+                    // A long exits with a sell (▼ on the price), a short with a buy (▲).
+                    let dy = if t.side == Side::Long { -22 } else { 9 };
+                    EmptyElement::at((t.exit_index as f64, t.exit_price))
+                        + Text::new(text, (-8, dy), font.clone())
+                })
+                .collect();
+            if !labels.is_empty() {
+                let glyph = font.clone();
+                chart
+                    .draw_series(labels)?
+                    .label(legend)
+                    .legend(move |(x, y)| Text::new(text, (x, y - 7), glyph.clone()));
             }
         }
         Ok(Legend::Show)

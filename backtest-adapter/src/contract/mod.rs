@@ -79,6 +79,13 @@ mod tests {
         assert_eq!(valid.ticker, "AAPL");
         assert_eq!(valid.rule_id, "RSI_14_30_70");
         assert_eq!(valid.settings, TradingSettings::default());
+        assert_eq!(valid.benchmark, None);
+        let valid =
+            BacktestRequest::from_json(r#"{"ticker":"aapl","benchmark":"spy"}"#)?.validate()?;
+        assert_eq!(valid.benchmark.as_deref(), Some("SPY"));
+        let valid =
+            BacktestRequest::from_json(r#"{"ticker":"aapl","benchmark":"AAPL"}"#)?.validate()?;
+        assert_eq!(valid.benchmark, None, "the own ticker is the default");
         Ok(())
     }
 
@@ -92,6 +99,7 @@ mod tests {
             (r#"{"ticker":"A","timeframe":"1w"}"#, "timeframe"),
             (r#"{"ticker":"A","params":[1]}"#, "params"),
             (r#"{"ticker":"A","charts":"no"}"#, "charts"),
+            (r#"{"ticker":"A","benchmark":5}"#, "benchmark"),
             (r#"{"ticker":"A""#, "body"),
             (r#"{"ticker":"A"} x"#, "body"),
         ];
@@ -110,6 +118,9 @@ mod tests {
         let mut r = base.clone();
         r.ticker = "../etc/passwd".into();
         cases.push((r, "ticker"));
+        let mut r = base.clone();
+        r.benchmark = Some("SPY/../../x".into());
+        cases.push((r, "benchmark"));
         let mut r = base.clone();
         r.rule_type = "NOPE".into();
         cases.push((r, "rule_type"));

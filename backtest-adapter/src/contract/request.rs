@@ -184,6 +184,12 @@ pub struct BacktestRequest {
     /// (0, 100); `null` / absent = off.
     #[serde(default)]
     pub trailing_stop_pct: Option<f64>,
+    /// *Additive.* Benchmark ticker in `DATA_DIR` (same timeframe as the
+    /// run), validated like `ticker`: the benchmark statistics are computed
+    /// against its closes and the equity chart overlays it. `null` / absent
+    /// = the run's own ticker held throughout.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub benchmark: Option<String>,
 }
 
 impl BacktestRequest {
@@ -209,6 +215,7 @@ impl BacktestRequest {
             stop_loss_pct: None,
             take_profit_pct: None,
             trailing_stop_pct: None,
+            benchmark: None,
         }
     }
 

@@ -75,8 +75,9 @@ pub struct Metrics {
     /// `null` with fewer than two trades or equal PnLs.
     #[serde(default)]
     pub sqn: Option<f64>,
-    /// *Additive.* Beta of the bar returns against the benchmark (the run's
-    /// own ticker held throughout), `cov / var`, sample.
+    /// *Additive.* Beta of the bar returns against the benchmark (the
+    /// request's `benchmark`, by default the run's own ticker held
+    /// throughout), on the bars both have; `cov / var`, sample.
     #[serde(default)]
     pub beta: Option<f64>,
     /// *Additive.* Correlation of the bar returns with the benchmark's.
@@ -95,6 +96,10 @@ pub struct Metrics {
     /// bars, percent.
     #[serde(default)]
     pub excess_return_pct: Option<f64>,
+    /// *Additive.* Benchmark return over the common bars (first to last
+    /// close), percent.
+    #[serde(default)]
+    pub benchmark_return_pct: Option<f64>,
 }
 
 /// One equity point.
@@ -221,6 +226,11 @@ pub struct SignalRecord {
     /// *Additive.* Whole shares traded.
     #[serde(default)]
     pub size: u64,
+    /// *Additive.* For an order that closed a trade, why (the trade's
+    /// `exit_reason`: `signal`, `stop_loss`, `take_profit`, `trailing_stop`,
+    /// `end_of_data`); `null` for an order that opened one.
+    #[serde(default)]
+    pub exit_reason: Option<String>,
 }
 
 /// The result of one backtest (SPEC §4), completed or failed.
@@ -284,6 +294,15 @@ pub struct BacktestResult {
     /// *Additive.* Version of the adapter that produced the result.
     #[serde(default)]
     pub engine_version: String,
+    /// *Additive.* The benchmark's ticker (the run's own ticker by default;
+    /// empty when failed).
+    #[serde(default)]
+    pub benchmark: String,
+    /// *Additive.* The benchmark held from the first bar both series have,
+    /// scaled to the initial capital (`initial_capital * close /
+    /// first close`), on the bars both have; what the equity chart overlays.
+    #[serde(default)]
+    pub benchmark_curve: Vec<EquityPoint>,
 }
 
 impl BacktestResult {
@@ -326,6 +345,8 @@ impl BacktestResult {
             bars: 0,
             warnings: Vec::new(),
             engine_version: crate::ENGINE_VERSION.to_owned(),
+            benchmark: String::new(),
+            benchmark_curve: Vec::new(),
         }
     }
 

@@ -76,7 +76,7 @@ impl BacktestRequest {
     ///
     /// # Errors
     /// The first violation, as a [`ContractError`] naming its field:
-    /// `run_id`, `ticker`, `rule_type`, `params.<name>`, `rule_id`,
+    /// `run_id`, `ticker`, `benchmark`, `rule_type`, `params.<name>`, `rule_id`,
     /// `start_date` / `end_date` (format, or start after end), or a trading
     /// setting out of range (`initial_capital`, `fee_rate`, `slippage_bps`,
     /// `position_size`).
@@ -95,6 +95,13 @@ impl BacktestRequest {
         }
         let ticker =
             validate_ticker(&self.ticker).map_err(|e| ContractError::from_data("ticker", &e))?;
+        // The run's own ticker as benchmark is the default, not a second file.
+        let benchmark = self
+            .benchmark
+            .as_deref()
+            .map(|b| validate_ticker(b).map_err(|e| ContractError::from_data("benchmark", &e)))
+            .transpose()?
+            .filter(|b| *b != ticker);
         let rule = build_rule(&self.rule_type, &Value::Object(self.params.clone()))
             .map_err(|e| ContractError::from_core(&e))?;
         if let Some(rule_id) = &self.rule_id {
@@ -130,6 +137,7 @@ impl BacktestRequest {
         let rule_id = self.rule_id.clone().unwrap_or_else(|| rule.rule_id());
         Ok(ValidatedRequest {
             ticker,
+            benchmark,
             rule,
             rule_id,
             settings,
@@ -165,6 +173,9 @@ fn check_run_id(run_id: &str) -> Result<(), ContractError> {
 pub struct ValidatedRequest {
     /// Upper-cased, validated ticker.
     pub ticker: String,
+    /// Upper-cased, validated benchmark ticker; `None` when the request
+    /// names none or its own ticker (the run's own bars are the benchmark).
+    pub benchmark: Option<String>,
     /// The built rule, parameters validated.
     pub rule: Box<dyn Rule>,
     /// The request's `rule_id`, or the rule's own slug.

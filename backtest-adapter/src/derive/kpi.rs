@@ -22,6 +22,7 @@
 //! | `buy_hold_return_pct` | `(last close / first close - 1) * 100` over the same bars | never |
 //! | `expectancy` | mean `pnl_abs` | no trades |
 //! | `sqn` | `sqrt(n) * mean(pnl_abs) / std(pnl_abs)`, sample std | fewer than two trades or no spread |
+//! | `beta`, `correlation`, `alpha_pct`, `information_ratio`, `tracking_error_pct`, `excess_return_pct`, `benchmark_return_pct` | against the benchmark (the request's `benchmark`, by default the run's own closes) on the bars both have, see `backtest_core::stats::benchmark` | no common bar; for the ratios also fewer than three common bars or no spread |
 //!
 //! "No spread" is the core's one flat-curve guard
 //! (`backtest_core::stats::has_spread`): a deviation that is zero, not
@@ -37,6 +38,7 @@ use backtest_core::engine::Trade;
 use backtest_core::stats::{self, RunRecord, Statistics};
 use backtest_core::EngineMetrics;
 
+use super::benchmark::BenchmarkSeries;
 use crate::contract::Metrics;
 
 pub use backtest_core::stats::cagr::{cagr, years_between, DAYS_PER_YEAR};
@@ -69,8 +71,16 @@ pub struct KpiInput<'a> {
 
 /// Every KPI of the result contract: the core's statistics, formatted into
 /// the contract (the engine's own five figures passed through unchanged).
+/// The benchmark is the run's own bars held throughout.
 #[must_use]
 pub fn compute(input: &KpiInput<'_>) -> Metrics {
+    compute_against(input, None)
+}
+
+/// [`compute`] with the benchmark statistics against `benchmark` (`None`:
+/// the run's own bars held throughout).
+#[must_use]
+pub fn compute_against(input: &KpiInput<'_>, benchmark: Option<BenchmarkSeries<'_>>) -> Metrics {
     let s = Statistics::compute(&RunRecord {
         timestamps: input.timestamps,
         close: input.close,
@@ -81,12 +91,15 @@ pub fn compute(input: &KpiInput<'_>) -> Metrics {
         bars_per_year: input.bars_per_year,
     });
     let e = input.engine;
-    // Default benchmark: the run's own ticker held throughout.
+    let bench = benchmark.unwrap_or(BenchmarkSeries {
+        timestamps: input.timestamps,
+        close: input.close,
+    });
     let b = stats::benchmark_stats(
         input.timestamps,
         input.equity,
-        input.timestamps,
-        input.close,
+        bench.timestamps,
+        bench.close,
         input.bars_per_year,
     );
     Metrics {
@@ -116,5 +129,6 @@ pub fn compute(input: &KpiInput<'_>) -> Metrics {
         information_ratio: b.information_ratio,
         tracking_error_pct: b.tracking_error_pct,
         excess_return_pct: b.excess_return_pct,
+        benchmark_return_pct: b.benchmark_return_pct,
     }
 }

@@ -9,10 +9,12 @@
 //! - [`trades`]: trade normalisation;
 //! - [`signals`]: executed orders;
 //! - [`candles`]: price candles;
-//! - [`kpi`]: every KPI, with its definition.
+//! - [`kpi`]: every KPI, with its definition;
+//! - [`benchmark`]: the benchmark's closes on the run's bars and its curve.
 //!
-//! [`derive()`] runs them all.
+//! [`derive()`] runs them all ([`derive_against`] with another benchmark).
 
+pub mod benchmark;
 pub mod candles;
 pub mod drawdown;
 pub mod kpi;
@@ -29,6 +31,7 @@ use crate::contract::{
     Candle, DrawdownPoint, EquityPoint, Metrics, PortfolioPoint, SignalRecord, TradeRecord,
 };
 
+pub use benchmark::BenchmarkSeries;
 pub use drawdown::{drawdown_curve, drawdown_periods, DrawdownPeriod};
 pub use kpi::KpiInput;
 pub use portfolio::{portfolio_values, PortfolioValues};
@@ -55,30 +58,69 @@ pub struct Derived {
     pub price_candles: Vec<Candle>,
     /// Executed orders.
     pub signals: Vec<SignalRecord>,
+    /// The benchmark scaled to the initial capital on each bar (`None`
+    /// where the benchmark has no bar), for the equity chart.
+    pub benchmark: Vec<Option<f64>>,
+    /// The same on the bars both series have, in contract form.
+    pub benchmark_curve: Vec<EquityPoint>,
 }
 
 /// Derives every output of a run of `settings` on `series` that produced
-/// `output`. Daily or intraday formatting follows `settings.timeframe`.
+/// `output`, with the run's own bars as the benchmark. Daily or intraday
+/// formatting follows `settings.timeframe`.
 #[must_use]
 pub fn derive(
     series: &OhlcvSeries,
     output: &BacktestOutput,
     settings: &TradingSettings,
 ) -> Derived {
+    derive_against(series, output, settings, None)
+}
+
+/// [`derive()`] against `benchmark` (`None`: the run's own bars held
+/// throughout).
+#[must_use]
+pub fn derive_against(
+    series: &OhlcvSeries,
+    output: &BacktestOutput,
+    settings: &TradingSettings,
+    benchmark: Option<BenchmarkSeries<'_>>,
+) -> Derived {
     let daily = !settings.timeframe.is_intraday();
     let ts = series.timestamps();
     let labels: Vec<String> = ts.iter().map(|&t| time::bar_label(t, daily)).collect();
     let drawdown = drawdown_curve(&output.equity);
-    let metrics = kpi::compute(&KpiInput {
+    let metrics = kpi::compute_against(
+        &KpiInput {
+            timestamps: ts,
+            close: series.close(),
+            equity: &output.equity,
+            position: &output.position,
+            trades: &output.trades,
+            initial_capital: settings.initial_capital,
+            bars_per_year: settings.timeframe.bars_per_year(),
+            engine: output.metrics,
+        },
+        benchmark,
+    );
+    let bench = benchmark.unwrap_or(BenchmarkSeries {
         timestamps: ts,
         close: series.close(),
-        equity: &output.equity,
-        position: &output.position,
-        trades: &output.trades,
-        initial_capital: settings.initial_capital,
-        bars_per_year: settings.timeframe.bars_per_year(),
-        engine: output.metrics,
     });
+    let benchmark_values = benchmark::scaled_curve(
+        &benchmark::aligned_close(ts, bench),
+        settings.initial_capital,
+    );
+    let benchmark_curve = labels
+        .iter()
+        .zip(&benchmark_values)
+        .filter_map(|(date, v)| {
+            v.map(|equity| EquityPoint {
+                date: date.clone(),
+                equity,
+            })
+        })
+        .collect();
     let equity_curve = labels
         .iter()
         .zip(&output.equity)
@@ -116,8 +158,10 @@ pub fn derive(
         drawdown_curve: drawdown_points,
         portfolio_curve,
         trades: normalise_trades(&output.trades, ts, daily),
-        signals: signals::executed_signals(&output.fills, &labels),
+        signals: signals::executed_signals(&output.fills, &output.trades, &labels),
         price_candles: candles::price_candles(series, &labels),
         drawdown,
+        benchmark: benchmark_values,
+        benchmark_curve,
     }
 }

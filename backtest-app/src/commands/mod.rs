@@ -118,11 +118,7 @@ fn request(
     data: &LoadedData,
     charts: bool,
 ) -> anyhow::Result<BacktestRequest> {
-    let ticker = path
-        .file_stem()
-        .and_then(|s| s.to_str())
-        .and_then(|stem| validate_ticker(stem.split('_').next().unwrap_or(stem)).ok())
-        .unwrap_or_else(|| "DATA".to_owned());
+    let ticker = ticker_of(path).unwrap_or_else(|| "DATA".to_owned());
     let value = json!({
         "ticker": ticker,
         "rule_type": rule,
@@ -152,6 +148,13 @@ fn request(
         "trailing_stop_pct": args.trailing_stop_pct,
     });
     BacktestRequest::from_value(value).map_err(input_error)
+}
+
+/// The ticker a file's name spells (`AAPL.csv`, `EURUSD_1h.csv`), if any.
+fn ticker_of(path: &Path) -> Option<String> {
+    path.file_stem()
+        .and_then(|s| s.to_str())
+        .and_then(|stem| validate_ticker(stem.split('_').next().unwrap_or(stem)).ok())
 }
 
 /// The bars between --start and --end.

@@ -6,8 +6,12 @@
 //!   filled (the rule's parameter defaults, the derived `rule_id`, the
 //!   upper-cased ticker and canonical rule type), serialised as JSON with the
 //!   keys of every object sorted and no whitespace;
+//!   A `benchmark` naming the run's own ticker is the default and is left
+//!   out, like an absent one; another benchmark is its upper-cased ticker;
 //! - `data_sha256` is the hex sha256 of the bytes of the market-data file the
-//!   run reads;
+//!   run reads; with a benchmark other than the ticker, that hash, `+`, and
+//!   the hash of the benchmark's file (a changed benchmark file changes the
+//!   fingerprint; see [`crate::runner::RunFiles::data_sha256`]);
 //! - `ENGINE_VERSION` is [`backtest_adapter::ENGINE_VERSION`] and
 //!   `CORE_VERSION` is [`backtest_core::VERSION`]: the engine's results
 //!   come from the core, so a core release changes every fingerprint.
@@ -23,7 +27,7 @@ use backtest_adapter::ENGINE_VERSION;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
-use crate::runner::MarketFile;
+use crate::runner::RunFiles;
 
 /// A validated run, ready to be stored as `queued`.
 #[derive(Debug, Clone)]
@@ -45,12 +49,12 @@ pub struct Submission {
 }
 
 impl Submission {
-    /// The submission of `valid` (its `run_id` set) reading `file`.
+    /// The submission of `valid` (its `run_id` set) reading `files`.
     ///
     /// # Errors
     /// [`ContractError`] (field `run_id`) when the request has no run id,
     /// or (field `body`) when it cannot be serialised.
-    pub fn new(valid: &ValidatedRequest, file: &MarketFile) -> Result<Self, ContractError> {
+    pub fn new(valid: &ValidatedRequest, files: &RunFiles) -> Result<Self, ContractError> {
         let request = valid.request();
         let run_id = request
             .run_id
@@ -65,7 +69,7 @@ impl Submission {
             rule_id: valid.rule_id.clone(),
             request_json,
             params_json: canonical_json(&filled_params(valid)),
-            fingerprint: fingerprint(&canonical_request(valid), &file.sha256),
+            fingerprint: fingerprint(&canonical_request(valid), &files.data_sha256()),
         })
     }
 }
@@ -83,6 +87,10 @@ pub fn canonical_request(valid: &ValidatedRequest) -> String {
     let mut value = serde_json::to_value(valid.request()).unwrap_or(Value::Null);
     if let Value::Object(map) = &mut value {
         map.remove("run_id");
+        match &valid.benchmark {
+            Some(benchmark) => map.insert("benchmark".into(), Value::String(benchmark.clone())),
+            None => map.remove("benchmark"),
+        };
         map.insert("ticker".into(), Value::String(valid.ticker.clone()));
         map.insert(
             "rule_type".into(),
@@ -129,6 +137,12 @@ pub fn fingerprint(canonical_request: &str, data_sha256: &str) -> String {
     hex::encode(hasher.finalize())
 }
 
+/// The data part of the fingerprint of a run with a benchmark other than
+/// its ticker (see the module documentation).
+pub fn with_benchmark_sha(data_sha256: &str, benchmark_sha256: &str) -> String {
+    format!("{data_sha256}+{benchmark_sha256}")
+}
+
 /// Hex sha256 of `bytes`.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
@@ -158,6 +172,20 @@ mod tests {
         assert!(a.starts_with(r#"{"charts":true,"#), "{a}");
         let c = canonical(r#"{"ticker": "GOOG", "rule_type": "RSI", "fee_rate": 0.002}"#);
         assert_ne!(a, c);
+    }
+
+    #[test]
+    fn canonical_benchmark() {
+        let plain = canonical(r#"{"ticker": "AAPL"}"#);
+        assert_eq!(
+            plain,
+            canonical(r#"{"ticker": "AAPL", "benchmark": "aapl"}"#)
+        );
+        assert_eq!(plain, canonical(r#"{"ticker": "AAPL", "benchmark": null}"#));
+        assert!(!plain.contains("benchmark"), "{plain}");
+        let spy = canonical(r#"{"ticker": "AAPL", "benchmark": "spy"}"#);
+        assert!(spy.contains(r#""benchmark":"SPY""#), "{spy}");
+        assert_ne!(plain, spy);
     }
 
     #[test]

@@ -2,8 +2,9 @@
 //!
 //! 1. Load the run; claim it (`queued`/`running` -> `running`). A run that is
 //!    already final (a retried or duplicate worker) is left alone: exit 0.
-//! 2. Run engine + adapter (charts included) on the data file under
-//!    `DATA_DIR`, hashing the very bytes it loads for the fingerprint.
+//! 2. Run engine + adapter (charts included) on the data file (and the
+//!    benchmark's) under `DATA_DIR`, hashing the very bytes it loads for the
+//!    fingerprint.
 //! 3. Store result, metrics, fingerprint and `completed` in one transaction
 //!    ([`db::runs::complete`] is idempotent), exit 0.
 //!
@@ -165,13 +166,13 @@ pub fn compute(request_json: &str, run_id: &str, data_dir: &DataDir) -> anyhow::
     let valid = request.into_validated().map_err(|e| invalid(&e.into()))?;
     // A cache of its own: the worker loads the file once, and hashes the
     // very bytes it parses.
-    let (result, file) =
+    let (result, files) =
         runner::run(&valid, data_dir, &DataCache::default()).map_err(|e| invalid(&e))?;
     Ok(Outcome {
         rule_id: result.rule_id.clone(),
         metrics_json: serde_json::to_string(&result.metrics).context("cannot serialise metrics")?,
         result_json: result.to_json().context("cannot serialise the result")?,
-        fingerprint: fingerprint(&canonical_request(&valid), &file.sha256),
+        fingerprint: fingerprint(&canonical_request(&valid), &files.data_sha256()),
     })
 }
 

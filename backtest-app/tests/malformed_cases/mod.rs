@@ -148,6 +148,38 @@ pub fn malformed_requests() -> Vec<Bad> {
             "ZZZZ",
         ),
         bad(
+            "unknown benchmark",
+            with(json!({"benchmark": "ZZZZ"})),
+            "benchmark",
+            "ZZZZ",
+        ),
+        bad(
+            "benchmark with a path",
+            with(json!({"benchmark": "../Cargo"})),
+            "benchmark",
+            "invalid ticker",
+        ),
+        bad(
+            "benchmark is a number",
+            with(json!({"benchmark": 5})),
+            "benchmark",
+            "invalid type",
+        ),
+        bad(
+            "benchmark without bars of the timeframe",
+            with(json!({"benchmark": "EURUSD"})),
+            "benchmark",
+            "EURUSD",
+        ),
+        bad(
+            "benchmark without a common date",
+            with(
+                json!({"benchmark": "GOOGL", "start_date": "2004-09-01", "end_date": "2004-12-31"}),
+            ),
+            "benchmark",
+            "no bar",
+        ),
+        bad(
             "unknown rule",
             with(json!({"rule_type": "FOO"})),
             "rule_type",
