@@ -3,8 +3,9 @@
 //! Starts the `backtest serve` binary on a free port with a fresh SQLite
 //! database and the bundled demo data, drives Debian's headless Chromium
 //! through `chromedriver` (W3C WebDriver), and checks what a person would:
-//! the form is generated from `/api/rules`, an RSI backtest on GOOG runs
-//! asynchronously (submit + poll) and synchronously, every result tab shows
+//! the form is generated from `/api/rules`, an RSI backtest on AAPL with a
+//! stop-loss against SPY runs asynchronously (submit + poll) and
+//! synchronously, exit reasons and the benchmark show, every result tab shows
 //! its chart once (interactive, the PNG as a download) or its table, presets
 //! save / reload / load / delete, and bad input is reported inside the page.
 //! Throughout, the page must pass the Nu HTML checker and axe-core's WCAG 2
@@ -24,6 +25,8 @@
 mod browser_harness;
 #[path = "support/page_checks.rs"]
 mod page_checks;
+#[path = "support/trades_tab.rs"]
+mod trades_tab;
 #[path = "support/webdriver.rs"]
 mod webdriver;
 
@@ -126,7 +129,9 @@ fn scenario(h: &mut Harness, vnu_jar: &std::path::Path) -> Result<()> {
     a11y.check(s, "the empty dashboard")?;
 
     // Defaults from the page and the generated rule parameters.
-    assert_value(s, "#ticker", "GOOG")?;
+    assert_value(s, "#ticker", "AAPL")?;
+    assert_value(s, "#benchmark", "SPY")?;
+    assert_value(s, "#stop_loss_pct", "")?;
     assert_value(s, "#start_date", "2010-01-01")?;
     assert_value(s, "#end_date", "2012-12-31")?;
     assert_value(s, "#rule_type", "RSI")?;
@@ -139,7 +144,8 @@ fn scenario(h: &mut Harness, vnu_jar: &std::path::Path) -> Result<()> {
         "the page uses Bootstrap's dark theme",
     )?;
 
-    // Asynchronous run: submit, poll, render.
+    // Asynchronous run with a stop-loss: submit, poll, render.
+    s.type_into("#stop_loss_pct", "3")?;
     s.click("#run-btn")?;
     wait_for_run(s, "completed")?;
     check_stats(s)?;
@@ -150,6 +156,11 @@ fn scenario(h: &mut Harness, vnu_jar: &std::path::Path) -> Result<()> {
         &[("equity-chart", Some("equity-png"))],
     )?;
     page_checks::png_download(s, &h.tmp.join("downloads"), "equity-png")?;
+    let legend = s.text("#equity-chart .u-legend")?;
+    check(
+        legend.contains("Benchmark SPY"),
+        &format!("the equity chart overlays SPY: {legend:?}"),
+    )?;
     check_chart_tab(
         s,
         &mut a11y,
@@ -167,7 +178,10 @@ fn scenario(h: &mut Harness, vnu_jar: &std::path::Path) -> Result<()> {
             ("cumret-chart", Some("cumret-png")),
         ],
     )?;
-    check_trades_tab(s)?;
+    s.click("#tab-trades")?;
+    s.wait_for("the trades tab", &pane_shown("trades"), UI_TIMEOUT)?;
+    trades_tab::check_trades(s, UI_TIMEOUT)?;
+    save_screenshot(s, "e2e-trades.png")?;
     a11y.check(s, "the Trades tab")?;
     check_chart_tab(
         s,
@@ -439,30 +453,6 @@ fn check_chart_tab(
     Ok(())
 }
 
-fn check_trades_tab(s: &Session) -> Result<()> {
-    s.click("#tab-trades")?;
-    s.wait_for("the trades tab", &pane_shown("trades"), UI_TIMEOUT)?;
-    let rows = s.wait_for(
-        "trade rows",
-        "document.querySelectorAll('#trades-table tbody tr.trade-profit, #trades-table tbody tr.trade-loss').length",
-        UI_TIMEOUT,
-    )?;
-    let headers = s.execute(
-        "return document.querySelectorAll('#trades-table thead th').length",
-        vec![],
-    )?;
-    check(
-        headers == json!(12),
-        &format!("12 trade columns (found {headers})"),
-    )?;
-    let first = s.text("#trades-table tbody tr")?;
-    check(
-        first.contains("BUY") || first.contains("SELL"),
-        &format!("the first of {rows} trade rows names its side: {first:?}"),
-    )?;
-    save_screenshot(s, "e2e-trades.png")
-}
-
 fn save_screenshot(s: &Session, name: &str) -> Result<()> {
     let png = s.screenshot()?;
     check(png.starts_with(b"\x89PNG"), "the screenshot is a PNG")?;
@@ -477,6 +467,8 @@ fn presets(base_url: &str, s: &Session, a11y: &mut page_checks::Accessibility) -
     s.type_into("#param-period", "10")?;
     s.type_into("#initial_capital", "50000")?;
     s.click("#direction option[value='longshort']")?;
+    s.click("#benchmark option[value='^GSPC']")?;
+    s.type_into("#trailing_stop_pct", "4.5")?;
     s.type_into("#preset-name", &name)?;
     s.click("#save-preset-btn")?;
     let option = format!(
@@ -503,6 +495,8 @@ fn presets(base_url: &str, s: &Session, a11y: &mut page_checks::Accessibility) -
     wait_for_form(s)?;
     assert_value(s, "#param-period", "14")?;
     assert_value(s, "#direction", "longonly")?;
+    assert_value(s, "#benchmark", "SPY")?;
+    assert_value(s, "#stop_loss_pct", "")?;
     let id = s
         .wait_for(
             "the preset after reload",
@@ -518,9 +512,12 @@ fn presets(base_url: &str, s: &Session, a11y: &mut page_checks::Accessibility) -
         "document.getElementById('param-period').value === '10'",
         UI_TIMEOUT,
     )?;
-    assert_value(s, "#ticker", "GOOG")?;
+    assert_value(s, "#ticker", "AAPL")?;
     assert_value(s, "#rule_type", "RSI")?;
     assert_value(s, "#direction", "longshort")?;
+    assert_value(s, "#benchmark", "^GSPC")?;
+    assert_value(s, "#stop_loss_pct", "3")?;
+    assert_value(s, "#trailing_stop_pct", "4.5")?;
     assert_value(s, "#start_date", "2010-01-01")?;
     assert_value(s, "#end_date", "2012-12-31")?;
     let capital = s.property("#initial_capital", "value")?;

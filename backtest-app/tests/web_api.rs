@@ -46,6 +46,12 @@ async fn dashboard_renders_with_tickers_and_rules() {
     assert_eq!(response.content_type(), Some(ContentType::HTML));
     let html = response.into_string().await.unwrap_or_default();
     assert!(html.contains("GOOG"), "tickers from the data directory");
+    for select in [
+        r#"<option value="AAPL" selected>"#,
+        r#"<option value="SPY" selected>"#,
+    ] {
+        assert!(html.contains(select), "AAPL and SPY preselected: {select}");
+    }
     assert!(html.contains("MACD"), "rule types");
     assert!(html.contains(env!("CARGO_PKG_VERSION")), "version");
 }

@@ -60,20 +60,53 @@ export function xs(points) {
   return points.map((p) => toEpoch(p.date));
 }
 
-// Buy and sell fill prices per bar of `bars` (null where nothing filled);
-// a signal matches its bar by timestamp, else by day.
+// Buy and sell fill prices per bar of `bars` (null where nothing filled),
+// and the exit reason of an order that closed a trade (null elsewhere); a
+// signal matches its bar by timestamp, else by day.
 export function ordersByBar(bars, x, signals) {
   const byTime = new Map(x.map((t, i) => [t, i]));
   const byDay = new Map(bars.map((c, i) => [String(c.date).slice(0, 10), i]));
   const buys = new Array(bars.length).fill(null);
   const sells = new Array(bars.length).fill(null);
+  const reasons = new Array(bars.length).fill(null);
   for (const s of signals || []) {
     const exact = byTime.get(toEpoch(s.date));
     const i = exact !== undefined ? exact : byDay.get(String(s.date).slice(0, 10));
     if (i === undefined) continue;
     (s.action === "BUY" ? buys : sells)[i] = s.price;
+    if (s.exit_reason) reasons[i] = { reason: s.exit_reason, buy: s.action === "BUY" };
   }
-  return { buys, sells };
+  return { buys, sells, reasons };
+}
+
+// The label beside an exit marker made by a stop, and its colour (a signal's
+// or the last bar's exit has none).
+export const STOP_LABELS = {
+  stop_loss: ["SL", "#f85149"],
+  take_profit: ["TP", "#3fb950"],
+  trailing_stop: ["TS", "#d29922"],
+};
+
+// A hover-legend series naming the exit reason at the cursor's bar; it
+// draws nothing (the draw hook labels the markers).
+export function exitReasonSeries(reasons) {
+  return hidden("Exit", COLORS.axis, (_u, _v, _si, idx) => {
+    const r = idx === null || idx === undefined ? null : reasons[idx];
+    return r ? r.reason.replace(/_/g, " ") : "—";
+  });
+}
+
+// Draws `SL`, `TP` or `TS` above a sell marker whose tip is at canvas
+// (cx, cy), or below a buy marker.
+export function stopLabel(ctx, cx, cy, entry, size) {
+  const label = entry && STOP_LABELS[entry.reason];
+  if (!label) return;
+  const [text, color] = label;
+  ctx.fillStyle = color;
+  ctx.font = `${Math.round(13 * devicePixelRatio)}px system-ui, sans-serif`;
+  ctx.textAlign = "center";
+  ctx.textBaseline = entry.buy ? "top" : "bottom";
+  ctx.fillText(text, cx, entry.buy ? cy + size + 2 : cy - size - 2);
 }
 
 // The visible index range of a chart.

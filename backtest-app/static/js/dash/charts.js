@@ -25,12 +25,24 @@ const CHART_BUILDERS = {
   "pane-candles": [["candles-chart", candlesChart]],
 };
 
+// The equity with the benchmark held from the first bar both series have,
+// scaled to the initial capital (the result's benchmark_curve, on its dates).
 function equityChart(res, host) {
   const curve = res.equity_curve || [];
+  const bench = new Map((res.benchmark_curve || []).map((p) => [p.date, p.equity]));
+  const name = res.benchmark || res.ticker || "";
   const opts = baseOptions(host, [
     { label: "Equity", stroke: COLORS.line, width: 2, value: valueFmt(2) },
+    {
+      label: `Benchmark ${name} (held)`, stroke: COLORS.hold, width: 1.5, dash: [6, 4],
+      spanGaps: true, value: valueFmt(2),
+    },
   ], "Equity");
-  return new uPlot(opts, [xs(curve), curve.map((p) => p.equity)], host);
+  return new uPlot(opts, [
+    xs(curve),
+    curve.map((p) => p.equity),
+    curve.map((p) => (bench.has(p.date) ? bench.get(p.date) : null)),
+  ], host);
 }
 
 function drawdownChart(res, host) {

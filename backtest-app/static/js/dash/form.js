@@ -5,10 +5,18 @@ import { collectParams, renderParams } from "./params.js";
 import { el } from "./format.js";
 
 const SETTING_FIELDS = [
-  "ticker", "start_date", "end_date", "initial_capital", "fee_rate",
+  "ticker", "benchmark", "start_date", "end_date", "initial_capital", "fee_rate",
   "slippage_bps", "position_size", "size_type", "direction", "timeframe", "fill",
+  "stop_loss_pct", "take_profit_pct", "trailing_stop_pct",
 ];
-const NUMERIC_SETTINGS = new Set(["initial_capital", "fee_rate", "slippage_bps", "position_size"]);
+const NUMERIC_SETTINGS = new Set([
+  "initial_capital", "fee_rate", "slippage_bps", "position_size",
+  "stop_loss_pct", "take_profit_pct", "trailing_stop_pct",
+]);
+// Empty means off (stops) or the run's own ticker (benchmark): a preset
+// without them clears them, as it was saved without them.
+const OPTIONAL_SETTINGS = new Set(["benchmark", "stop_loss_pct", "take_profit_pct", "trailing_stop_pct"]);
+const SELECTS_WITH_ANY_TICKER = new Set(["ticker", "benchmark"]);
 
 export const BADGE_CLASSES = {
   idle: "text-bg-secondary",
@@ -28,7 +36,7 @@ export function collectSettings() {
       const n = Number(raw);
       out[name] = Number.isFinite(n) ? n : raw;
     } else if (raw !== "" || name === "ticker") {
-      out[name] = name === "ticker" ? raw.toUpperCase() : raw;
+      out[name] = SELECTS_WITH_ANY_TICKER.has(name) ? raw.toUpperCase() : raw;
     }
   }
   out.rule_type = el("rule_type").value;
@@ -44,7 +52,19 @@ export function collectRequest() {
 
 export function fillForm(preset) {
   for (const name of SETTING_FIELDS) {
-    if (preset[name] !== undefined && preset[name] !== null) el(name).value = String(preset[name]);
+    const value = preset[name];
+    if (value === undefined || value === null) {
+      if (OPTIONAL_SETTINGS.has(name)) el(name).value = "";
+      continue;
+    }
+    const text = String(value);
+    const input = el(name);
+    // A preset's ticker may no longer be in the data directory: keep it
+    // selectable, the server says whether it can run.
+    if (SELECTS_WITH_ANY_TICKER.has(name) && ![...input.options].some((o) => o.value === text)) {
+      input.append(new Option(text, text));
+    }
+    input.value = text;
   }
   if (preset.rule_type) {
     const select = el("rule_type");

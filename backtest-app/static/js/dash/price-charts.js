@@ -1,8 +1,10 @@
 // Price charts: OHLC candlesticks and the close line, each with ▲ buys and
-// ▼ sells at their fill prices.
+// ▼ sells at their fill prices; an exit made by a stop is labelled SL, TP or
+// TS, and the hover legend names every exit's reason.
 
 import {
-  COLORS, baseOptions, clipped, hidden, ordersByBar, triangle, valueFmt, visibleRange, xs,
+  COLORS, baseOptions, clipped, exitReasonSeries, hidden, ordersByBar, stopLabel, triangle, valueFmt,
+  visibleRange, xs,
 } from "./chart-base.js";
 import { isNum } from "./format.js";
 
@@ -13,7 +15,7 @@ import { isNum } from "./format.js";
 export function candlesChart(res, host) {
   const candles = res.price_candles || [];
   const x = xs(candles);
-  const { buys, sells } = ordersByBar(candles, x, res.signals);
+  const { buys, sells, reasons } = ordersByBar(candles, x, res.signals);
   const opts = baseOptions(host, [
     hidden("Open", COLORS.axis),
     hidden("High", COLORS.up),
@@ -21,8 +23,9 @@ export function candlesChart(res, host) {
     hidden("Close", COLORS.line),
     hidden("Buy ▲", COLORS.up),
     hidden("Sell ▼", COLORS.down),
+    exitReasonSeries(reasons),
   ], "Price");
-  opts.hooks = { draw: [drawCandles] };
+  opts.hooks = { draw: [(u) => drawCandles(u, reasons)] };
   return new uPlot(opts, [
     x,
     candles.map((c) => c.open),
@@ -31,10 +34,16 @@ export function candlesChart(res, host) {
     candles.map((c) => c.close),
     buys,
     sells,
+    exitPrices(buys, sells, reasons),
   ], host);
 }
 
-function drawCandles(u) {
+// The exit order's price per bar (what the exit-reason series holds).
+function exitPrices(buys, sells, reasons) {
+  return reasons.map((r, i) => (r ? (r.buy ? buys[i] : sells[i]) : null));
+}
+
+function drawCandles(u, reasons) {
   const [x, open, high, low, close, buys, sells] = u.data;
   const [i0, i1] = visibleRange(u);
   const visible = Math.max(i1 - i0 + 1, 1);
@@ -61,6 +70,8 @@ function drawCandles(u) {
     for (let i = i0; i <= i1; i++) {
       if (isNum(buys[i])) triangle(ctx, px(i), py(low[i]) + 3, true, COLORS.up, size);
       if (isNum(sells[i])) triangle(ctx, px(i), py(high[i]) - 3, false, COLORS.down, size);
+      const r = reasons[i];
+      if (r) stopLabel(ctx, px(i), r.buy ? py(low[i]) + 3 : py(high[i]) - 3, r, size);
     }
   });
 }
@@ -69,17 +80,20 @@ function drawCandles(u) {
 export function ordersChart(res, host) {
   const candles = res.price_candles || [];
   const x = xs(candles);
-  const { buys, sells } = ordersByBar(candles, x, res.signals);
+  const { buys, sells, reasons } = ordersByBar(candles, x, res.signals);
   const opts = baseOptions(host, [
     { label: "Close", stroke: COLORS.line, width: 1.5, value: valueFmt(2) },
     hidden("Buy ▲", COLORS.up),
     hidden("Sell ▼", COLORS.down),
+    exitReasonSeries(reasons),
   ], "Price");
-  opts.hooks = { draw: [drawOrders] };
-  return new uPlot(opts, [x, candles.map((c) => c.close), buys, sells], host);
+  opts.hooks = { draw: [(u) => drawOrders(u, reasons)] };
+  return new uPlot(opts, [
+    x, candles.map((c) => c.close), buys, sells, exitPrices(buys, sells, reasons),
+  ], host);
 }
 
-function drawOrders(u) {
+function drawOrders(u, reasons) {
   const [x, , buys, sells] = u.data;
   const [i0, i1] = visibleRange(u);
   const size = 12 * devicePixelRatio;
@@ -88,6 +102,11 @@ function drawOrders(u) {
       const cx = Math.round(u.valToPos(x[i], "x", true));
       if (isNum(buys[i])) triangle(ctx, cx, Math.round(u.valToPos(buys[i], "y", true)), true, COLORS.up, size);
       if (isNum(sells[i])) triangle(ctx, cx, Math.round(u.valToPos(sells[i], "y", true)), false, COLORS.down, size);
+      const r = reasons[i];
+      if (r) {
+        const price = r.buy ? buys[i] : sells[i];
+        if (isNum(price)) stopLabel(ctx, cx, Math.round(u.valToPos(price, "y", true)), r, size);
+      }
     }
   });
 }

@@ -3,7 +3,7 @@
 
 import { drawChart, setChartResult } from "./charts.js";
 import { el } from "./format.js";
-import { renderKpis, renderTrades } from "./tables.js";
+import { renderBenchmarkNote, renderKpis, renderTrades } from "./tables.js";
 
 // Download link id -> [file name suffix, the PNG data URI in a result].
 const PNG_LINKS = {
@@ -26,6 +26,7 @@ export function renderResult(result) {
   warningsBox.classList.toggle("d-none", warnings.length === 0);
 
   renderKpis(result.metrics || {});
+  renderBenchmarkNote(result);
   const charts = result.charts || {};
   const stem = `${result.ticker || "backtest"}-${result.rule_type || "run"}`.replace(/[^A-Za-z0-9._-]+/g, "_");
   for (const [id, [suffix, png]] of Object.entries(PNG_LINKS)) {

@@ -25,7 +25,27 @@ const EXTRA_KPIS = [
   ["sqn", "SQN", "ratio"],
   ["max_drawdown_duration_days", "Max drawdown duration", "days"],
   ["avg_drawdown_duration_days", "Avg drawdown duration", "days"],
+  ["benchmark_return_pct", "Benchmark return", "pct", true],
+  ["excess_return_pct", "Excess return", "pct", true],
+  ["alpha_pct", "Alpha (annual)", "pct", true],
+  ["beta", "Beta", "ratio"],
+  ["correlation", "Correlation", "ratio"],
+  ["information_ratio", "Information ratio", "ratio"],
+  ["tracking_error_pct", "Tracking error", "pct"],
 ];
+
+// A trade's exit reason as the table shows it.
+const EXIT_REASONS = {
+  signal: "signal",
+  stop_loss: "stop-loss",
+  take_profit: "take-profit",
+  trailing_stop: "trailing stop",
+  end_of_data: "end of data",
+};
+
+export function exitReasonText(reason) {
+  return EXIT_REASONS[reason] || reason || "—";
+}
 
 function kpiCard([key, label, kind, signed], value, extra) {
   const card = document.createElement("div");
@@ -62,6 +82,22 @@ function cell(text, className = "") {
   return td;
 }
 
+function reasonCell(reason) {
+  const td = cell(exitReasonText(reason));
+  td.dataset.exitReason = reason || "";
+  if (reason && reason !== "signal") td.className = "exit-stop";
+  return td;
+}
+
+// Which benchmark the statistics are against.
+export function renderBenchmarkNote(result) {
+  const curve = Array.isArray(result.benchmark_curve) ? result.benchmark_curve : [];
+  const name = result.benchmark || result.ticker || "";
+  el("benchmark-note").textContent = name
+    ? `Benchmark statistics against ${name} held, on the ${fmtNum(curve.length, 0)} bars both series have.`
+    : "";
+}
+
 export function renderTrades(trades) {
   const rows = trades.map((t) => {
     const tr = document.createElement("tr");
@@ -74,12 +110,16 @@ export function renderTrades(trades) {
       cell(fmtTimestamp(t.entry_timestamp)),
       cell(fmtNum(t.entry_price), "text-end"),
       cell(fmtNum(t.entry_fees), "text-end"),
-      cell(fmtTimestamp(t.exit_timestamp) + (t.closed_at_end ? " (end)" : "")),
+      cell(fmtTimestamp(t.exit_timestamp)),
       cell(fmtNum(t.exit_price), "text-end"),
       cell(fmtNum(t.exit_fees), "text-end"),
       cell(fmtNum(t.pnl_abs), pnlClass),
       cell(`${fmtNum(t.pnl_pct)} %`, pnlClass),
       cell(fmtNum(t.holding_period, 0), "text-end"),
+      cell(fmtNum(t.bars_held, 0), "text-end"),
+      reasonCell(t.exit_reason),
+      cell(`${fmtNum(t.mae_pct)} %`, `text-end ${signClass(t.mae_pct)}`),
+      cell(`${fmtNum(t.mfe_pct)} %`, `text-end ${signClass(t.mfe_pct)}`),
     );
     return tr;
   });
