@@ -22,7 +22,8 @@ pub enum Command {
     Optimize(OptimizeArgs),
     /// Serve the dashboard and REST API.
     Serve,
-    /// Run one queued backtest from the database and store its result.
+    /// Run one queued backtest (--run-id) or one shard of a parameter sweep
+    /// (--sweep-id, --shard) from the database and store the results.
     Worker(WorkerArgs),
     /// Database commands.
     Db {
@@ -87,8 +88,19 @@ pub struct RenderJobArgs {
 #[derive(Debug, Args)]
 pub struct WorkerArgs {
     /// The run to execute (a UUID issued by the web).
+    #[arg(
+        long,
+        required_unless_present = "sweep_id",
+        conflicts_with = "sweep_id"
+    )]
+    pub run_id: Option<String>,
+    /// The parameter sweep whose shard to execute (with --shard).
     #[arg(long)]
-    pub run_id: String,
+    pub sweep_id: Option<String>,
+    /// The shard (from 0) of --sweep-id; on Kubernetes the Indexed Job's
+    /// completion index.
+    #[arg(long, env = "JOB_COMPLETION_INDEX")]
+    pub shard: Option<u64>,
 }
 
 #[derive(Debug, Subcommand)]

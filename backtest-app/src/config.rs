@@ -108,6 +108,16 @@ pub struct AppConfig {
     /// Server-side timeout (seconds) of one watch of a worker Job; the
     /// watcher then watches again from the last version seen.
     pub k8s_watch_timeout_secs: u32,
+    /// Most combinations one parameter sweep may evaluate (`POST
+    /// /api/sweeps` answers 400 above it).
+    pub sweep_max_combinations: u64,
+    /// Shards of a parameter sweep whose request names none.
+    pub sweep_default_shards: u64,
+    /// Pods of a sweep's Indexed Job running at once (k8s launcher).
+    pub sweep_parallelism: u32,
+    /// Combinations per stored batch of a sweep shard; unset: sized so a
+    /// batch computes for about a quarter of a second.
+    pub sweep_batch_size: Option<usize>,
 }
 
 impl Default for AppConfig {
@@ -137,12 +147,16 @@ impl Default for AppConfig {
             quota_submits_per_minute: 60,
             max_queued_runs: 1000,
             k8s_watch_timeout_secs: 290,
+            sweep_max_combinations: 100_000,
+            sweep_default_shards: 2,
+            sweep_parallelism: 4,
+            sweep_batch_size: None,
         }
     }
 }
 
 /// Environment variables read into [`AppConfig`] (upper-case of the field names).
-const ENV_KEYS: [&str; 24] = [
+const ENV_KEYS: [&str; 28] = [
     "DATABASE_URL",
     "DATA_DIR",
     "JOB_LAUNCHER_MODE",
@@ -167,6 +181,10 @@ const ENV_KEYS: [&str; 24] = [
     "QUOTA_SUBMITS_PER_MINUTE",
     "MAX_QUEUED_RUNS",
     "K8S_WATCH_TIMEOUT_SECS",
+    "SWEEP_MAX_COMBINATIONS",
+    "SWEEP_DEFAULT_SHARDS",
+    "SWEEP_PARALLELISM",
+    "SWEEP_BATCH_SIZE",
 ];
 
 impl AppConfig {
@@ -213,6 +231,23 @@ impl AppConfig {
         anyhow::ensure!(
             self.max_sync_runs != Some(0),
             "MAX_SYNC_RUNS must be at least 1"
+        );
+        anyhow::ensure!(
+            self.sweep_max_combinations >= 1,
+            "SWEEP_MAX_COMBINATIONS must be at least 1"
+        );
+        anyhow::ensure!(
+            (1..=crate::sweeps::spec::MAX_SHARDS).contains(&self.sweep_default_shards),
+            "SWEEP_DEFAULT_SHARDS must be from 1 to {}",
+            crate::sweeps::spec::MAX_SHARDS
+        );
+        anyhow::ensure!(
+            self.sweep_parallelism >= 1,
+            "SWEEP_PARALLELISM must be at least 1"
+        );
+        anyhow::ensure!(
+            self.sweep_batch_size != Some(0),
+            "SWEEP_BATCH_SIZE must be at least 1"
         );
         anyhow::ensure!(
             self.worker_timeout_secs >= 1,

@@ -11,6 +11,7 @@ pub mod fetch;
 pub mod jobs;
 pub mod logging;
 pub mod runner;
+pub mod sweeps;
 pub mod web;
 
 /// `0.1.0 (abc1234)`: the package version and, when the build had `GIT_SHA`

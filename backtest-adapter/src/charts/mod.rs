@@ -16,7 +16,7 @@
 //!   [`candles`]).
 //!
 //! One chart per file: [`equity`], [`drawdown`], [`orders`], [`trade_pnl`],
-//! [`cumulative`], [`candles`].
+//! [`cumulative`], [`candles`]; and a sweep's [`heatmap`] (raw PNG bytes).
 
 pub mod axis;
 pub mod candles;
@@ -25,6 +25,7 @@ pub mod drawdown;
 pub mod encode;
 pub mod equity;
 mod frame;
+pub mod heatmap;
 mod markers;
 pub mod orders;
 pub mod theme;
@@ -41,6 +42,7 @@ pub use cumulative::cumulative_return_chart;
 pub use drawdown::drawdown_chart;
 pub use encode::DATA_URI_PREFIX;
 pub use equity::equity_chart;
+pub use heatmap::heatmap_png;
 pub use orders::orders_chart;
 pub use theme::{HEIGHT, WIDTH};
 pub use trade_pnl::trade_pnl_chart;

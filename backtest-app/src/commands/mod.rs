@@ -3,7 +3,7 @@
 mod healthcheck;
 mod indicators;
 mod optimize;
-mod optimize_output;
+pub(crate) mod optimize_output;
 mod run;
 mod token;
 
@@ -17,17 +17,17 @@ use serde_json::json;
 
 use crate::cli::{
     Cli, Command, DataCommand, DbCommand, DirectionArg, FillArg, RenderJobArgs, SettingsArgs,
-    SizeTypeArg,
+    SizeTypeArg, WorkerArgs,
 };
 use crate::config::AppConfig;
-use crate::{db, input_error, jobs, logging, web};
+use crate::{db, input_error, jobs, logging, sweeps, web};
 
 /// Runs the parsed command.
 pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Run(args) => run::run(&args),
         Command::Serve => runtime()?.block_on(serve()),
-        Command::Worker(args) => runtime()?.block_on(worker(&args.run_id)),
+        Command::Worker(args) => runtime()?.block_on(worker(&args)),
         Command::Db {
             command: DbCommand::Migrate,
         } => runtime()?.block_on(migrate()),
@@ -69,9 +69,22 @@ async fn serve() -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn worker(run_id: &str) -> anyhow::Result<()> {
+async fn worker(args: &WorkerArgs) -> anyhow::Result<()> {
     let config = app_config()?;
-    jobs::worker::run(&config, run_id).await
+    match (&args.run_id, &args.sweep_id) {
+        (Some(run_id), _) => jobs::worker::run(&config, run_id).await,
+        (None, Some(sweep_id)) => {
+            let shard = args.shard.ok_or_else(|| {
+                input_error(anyhow::anyhow!(
+                    "--shard (or JOB_COMPLETION_INDEX) is required with --sweep-id"
+                ))
+            })?;
+            sweeps::shard::run(&config, sweep_id, shard).await
+        }
+        (None, None) => Err(input_error(anyhow::anyhow!(
+            "--run-id or --sweep-id is required"
+        ))),
+    }
 }
 
 async fn migrate() -> anyhow::Result<()> {

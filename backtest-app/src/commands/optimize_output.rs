@@ -34,27 +34,7 @@ pub(super) fn walk_forward_json(
     result: &WalkForwardResult,
     elapsed_ms: f64,
 ) -> Value {
-    let folds: Vec<Value> = result
-        .folds
-        .iter()
-        .map(|f| {
-            json!({
-                "train_start": date(f.train_start),
-                "train_end": date(f.train_end),
-                "test_start": date(f.test_start),
-                "test_end": date(f.test_end),
-                "best_params": f.best_params,
-                "rule_id": f.rule_id,
-                "in_sample": f.in_sample,
-                "out_of_sample": f.out_of_sample,
-            })
-        })
-        .collect();
-    let curve: Vec<Value> = result
-        .oos_equity_curve
-        .iter()
-        .map(|&(ts, equity)| json!({"date": date(ts), "equity": equity}))
-        .collect();
+    let (folds, curve) = walk_forward_parts(result);
     json!({
         "rule_type": plan.rule_type(),
         "objective": objective,
@@ -70,6 +50,33 @@ pub(super) fn walk_forward_json(
         "oos_equity_curve": curve,
         "efficiency": result.efficiency,
     })
+}
+
+/// The folds (with dates) and the stitched out-of-sample curve as JSON,
+/// as `backtest optimize --walk-forward` and `GET /api/sweeps/<id>` show them.
+pub(crate) fn walk_forward_parts(result: &WalkForwardResult) -> (Vec<Value>, Vec<Value>) {
+    let folds = result
+        .folds
+        .iter()
+        .map(|f| {
+            json!({
+                "train_start": date(f.train_start),
+                "train_end": date(f.train_end),
+                "test_start": date(f.test_start),
+                "test_end": date(f.test_end),
+                "best_params": f.best_params,
+                "rule_id": f.rule_id,
+                "in_sample": f.in_sample,
+                "out_of_sample": f.out_of_sample,
+            })
+        })
+        .collect();
+    let curve = result
+        .oos_equity_curve
+        .iter()
+        .map(|&(ts, equity)| json!({"date": date(ts), "equity": equity}))
+        .collect();
+    (folds, curve)
 }
 
 /// One row per combination, best first: rank, grid index, rule id, each

@@ -14,6 +14,8 @@
 pub mod runs;
 pub mod strategies;
 pub mod tokens;
+pub mod sweep_results;
+pub mod sweeps;
 
 use std::time::Duration;
 
@@ -191,4 +193,11 @@ pub(crate) fn text(row: &AnyRow, column: &str) -> Result<Option<String>, sqlx::E
 /// A non-null text column.
 pub(crate) fn text_required(row: &AnyRow, column: &str) -> Result<String, sqlx::Error> {
     text(row, column)?.ok_or_else(|| sqlx::Error::ColumnNotFound(format!("{column} is NULL")))
+}
+
+/// An integer column: MySQL's `INT` arrives as i32 through the Any driver,
+/// `BIGINT` and SQLite integers as i64.
+pub(crate) fn integer(row: &AnyRow, column: &str) -> Result<i64, sqlx::Error> {
+    row.try_get::<i64, _>(column)
+        .or_else(|_| row.try_get::<i32, _>(column).map(i64::from))
 }

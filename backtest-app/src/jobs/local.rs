@@ -22,6 +22,13 @@
 //!   runs not started stay `queued`. Workers running get the drain period
 //!   (Rocket's `shutdown.grace`) to finish; one still running then is killed
 //!   and its run put back to `queued`, so the next start runs it again.
+//! - **Sweep shards**: each shard of a parameter sweep is a `backtest worker
+//!   --sweep-id ID --shard K` subprocess through the same queue and the same
+//!   `MAX_CONCURRENT_WORKERS` cap. A shard that exits without completing is
+//!   retried once (it resumes after its stored rows), as the Kubernetes
+//!   launcher's `backoffLimitPerIndex: 1`; a second failure fails the sweep
+//!   with the shard's reason, keeping every stored row. Unfinished sweeps
+//!   found by the periodic sweep get their unsupervised shards relaunched.
 //!
 //! Local mode assumes one web process per database; several replicas need
 //! the Kubernetes launcher.
@@ -42,6 +49,11 @@ use tracing::Instrument;
 use super::JobLauncher;
 use crate::config::AppConfig;
 use crate::db::runs::{self, RunState};
+use crate::db::sweeps;
+use crate::sweeps::finalize::try_finalize;
+
+/// Attempts of one sweep shard (one retry, as `backoffLimitPerIndex: 1`).
+pub const SHARD_ATTEMPTS: u32 = 2;
 
 /// How the local launcher runs workers.
 #[derive(Debug, Clone)]
@@ -56,6 +68,8 @@ pub struct LocalSettings {
     pub timeout: Duration,
     /// Period of the sweep for unsupervised unfinished runs.
     pub sweep_interval: Duration,
+    /// `DATA_DIR` (a walk-forward sweep is assembled from the data).
+    pub data_dir: PathBuf,
 }
 
 impl LocalSettings {
@@ -70,14 +84,66 @@ impl LocalSettings {
             max_concurrent: config.max_concurrent_workers.max(1),
             timeout: Duration::from_secs(config.worker_timeout_secs.max(1)),
             sweep_interval: Duration::from_secs(config.backtest_sweep_interval_secs.max(1)),
+            data_dir: config.data_dir.clone(),
         })
+    }
+}
+
+/// What one worker process does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Task {
+    /// One run.
+    Run(String),
+    /// One shard of a sweep, `attempt` from 1.
+    Shard {
+        sweep_id: String,
+        shard: u64,
+        attempt: u32,
+    },
+}
+
+impl Task {
+    /// The key of the tracked set.
+    fn key(&self) -> String {
+        match self {
+            Self::Run(run_id) => run_id.clone(),
+            Self::Shard {
+                sweep_id, shard, ..
+            } => format!("{sweep_id}#{shard}"),
+        }
+    }
+
+    /// The worker's arguments after `worker`.
+    fn args(&self) -> Vec<String> {
+        match self {
+            Self::Run(run_id) => vec!["--run-id".into(), run_id.clone()],
+            Self::Shard {
+                sweep_id, shard, ..
+            } => vec![
+                "--sweep-id".into(),
+                sweep_id.clone(),
+                "--shard".into(),
+                shard.to_string(),
+            ],
+        }
+    }
+
+    fn span(&self) -> tracing::Span {
+        match self {
+            Self::Run(run_id) => tracing::info_span!("launcher", run_id = %run_id),
+            Self::Shard {
+                sweep_id,
+                shard,
+                attempt,
+            } => tracing::info_span!("launcher", sweep_id = %sweep_id, shard, attempt),
+        }
     }
 }
 
 /// Spawns workers as subprocesses; see the module documentation.
 #[derive(Debug)]
 pub struct LocalLauncher {
-    tx: mpsc::UnboundedSender<String>,
+    tx: mpsc::UnboundedSender<Task>,
     shared: Arc<Shared>,
 }
 
@@ -85,7 +151,7 @@ pub struct LocalLauncher {
 struct Shared {
     pool: AnyPool,
     settings: LocalSettings,
-    /// Runs queued in this process or supervised by it.
+    /// Runs and shards queued in this process or supervised by it.
     tracked: Mutex<HashSet<String>>,
     /// Cancelled at shutdown: no more workers start, the sweep stops.
     stop: CancellationToken,
@@ -94,6 +160,8 @@ struct Shared {
     abort: CancellationToken,
     /// The dispatcher, the sweep and every worker's supervisor.
     tasks: TaskTracker,
+    /// The dispatcher's queue, for shard retries.
+    tx: mpsc::UnboundedSender<Task>,
 }
 
 impl Shared {
@@ -130,6 +198,7 @@ impl LocalLauncher {
             stop: CancellationToken::new(),
             abort: CancellationToken::new(),
             tasks: TaskTracker::new(),
+            tx: tx.clone(),
         });
         shared.tasks.spawn(dispatch(shared.clone(), rx));
         Self { tx, shared }
@@ -137,21 +206,60 @@ impl LocalLauncher {
 
     /// Enqueues `run_id` unless it is already queued or running here.
     fn enqueue(&self, run_id: &str) -> anyhow::Result<()> {
+        self.enqueue_task(Task::Run(run_id.to_owned()))
+    }
+
+    /// Enqueues a task unless it is already queued or running here.
+    fn enqueue_task(&self, task: Task) -> anyhow::Result<()> {
         if self.shared.stop.is_cancelled() {
-            // The run is stored `queued`: the next start launches it.
-            tracing::info!(
-                run_id,
-                "shutting down; the run stays queued for the next start"
-            );
+            // A run stays `queued` and a shard keeps its stored rows: the
+            // next start launches them.
+            task.span().in_scope(|| {
+                tracing::info!("shutting down; the task stays queued for the next start")
+            });
             return Ok(());
         }
-        if !self.shared.track(run_id) {
+        let key = task.key();
+        if !self.shared.track(&key) {
             return Ok(());
         }
-        self.tx.send(run_id.to_owned()).map_err(|_| {
-            self.shared.untrack(run_id);
+        self.tx.send(task).map_err(|_| {
+            self.shared.untrack(&key);
             anyhow::anyhow!("the local worker dispatcher has stopped")
         })
+    }
+
+    /// Relaunches the shards of unfinished sweeps that no process here
+    /// supervises (they resume after their stored rows).
+    async fn sweep_shards(&self) -> anyhow::Result<()> {
+        let pool = &self.shared.pool;
+        for sweep_id in sweeps::unfinished(pool)
+            .await
+            .context("cannot list unfinished sweeps")?
+        {
+            for shard in sweeps::shards(pool, &sweep_id).await? {
+                let Ok(number) = u64::try_from(shard.shard) else {
+                    continue;
+                };
+                let task = Task::Shard {
+                    sweep_id: sweep_id.clone(),
+                    shard: number,
+                    attempt: u32::try_from(shard.attempts.max(1))
+                        .unwrap_or(SHARD_ATTEMPTS)
+                        .min(SHARD_ATTEMPTS),
+                };
+                if shard.is_completed() || self.shared.is_tracked(&task.key()) {
+                    continue;
+                }
+                task.span()
+                    .in_scope(|| tracing::info!("relaunching an unsupervised sweep shard"));
+                self.enqueue_task(task)?;
+            }
+            if let Err(e) = try_finalize(pool, &self.shared.settings.data_dir, &sweep_id).await {
+                tracing::warn!(sweep_id = %sweep_id, error = %format!("{e:#}"), "cannot complete the sweep");
+            }
+        }
+        Ok(())
     }
 
     /// Fails a lost `running` run or relaunches a `queued` one.
@@ -183,8 +291,12 @@ impl LocalLauncher {
         Ok(())
     }
 
-    /// Fails or relaunches the unfinished runs this process does not supervise.
+    /// Fails or relaunches the unfinished runs this process does not
+    /// supervise, and relaunches unsupervised sweep shards.
     async fn sweep(&self, at_startup: bool) -> anyhow::Result<()> {
+        if let Err(e) = self.sweep_shards().await {
+            tracing::warn!(error = %format!("{e:#}"), "cannot recover unfinished sweeps");
+        }
         let unfinished = runs::unfinished(&self.shared.pool)
             .await
             .context("cannot list unfinished runs")?;
@@ -205,6 +317,17 @@ impl LocalLauncher {
 impl JobLauncher for LocalLauncher {
     async fn launch(&self, run_id: &str) -> anyhow::Result<()> {
         self.enqueue(run_id)
+    }
+
+    async fn launch_sweep(&self, sweep_id: &str, shards: u64) -> anyhow::Result<()> {
+        for shard in 0..shards {
+            self.enqueue_task(Task::Shard {
+                sweep_id: sweep_id.to_owned(),
+                shard,
+                attempt: 1,
+            })?;
+        }
+        Ok(())
     }
 
     async fn recover(&self) -> anyhow::Result<()> {
@@ -260,8 +383,8 @@ impl JobLauncher for LocalLauncher {
 /// How long stopped workers get to die and have their runs requeued.
 const ABORT_WAIT: Duration = Duration::from_secs(10);
 
-/// Starts queued runs as permits free up, until shutdown.
-async fn dispatch(shared: Arc<Shared>, mut rx: mpsc::UnboundedReceiver<String>) {
+/// Starts queued tasks as permits free up, until shutdown.
+async fn dispatch(shared: Arc<Shared>, mut rx: mpsc::UnboundedReceiver<Task>) {
     let slots = Arc::new(Semaphore::new(shared.settings.max_concurrent));
     loop {
         let next = tokio::select! {
@@ -269,17 +392,17 @@ async fn dispatch(shared: Arc<Shared>, mut rx: mpsc::UnboundedReceiver<String>) 
             () = shared.stop.cancelled() => None,
             next = rx.recv() => next,
         };
-        let Some(run_id) = next else { break };
+        let Some(task) = next else { break };
         let permit = tokio::select! {
             biased;
             () = shared.stop.cancelled() => break,
             permit = slots.clone().acquire_owned() => permit,
         };
         let Ok(permit) = permit else { break };
-        let span = tracing::info_span!("launcher", run_id = %run_id);
+        let span = task.span();
         shared
             .tasks
-            .spawn(supervise(shared.clone(), run_id, permit).instrument(span));
+            .spawn(supervise(shared.clone(), task, permit).instrument(span));
     }
     rx.close();
     let mut waiting = 0usize;
@@ -303,13 +426,12 @@ enum Exit {
     Stopped,
 }
 
-/// Runs one worker process to its end, then reaps its run.
-async fn supervise(shared: Arc<Shared>, run_id: String, _permit: OwnedSemaphorePermit) {
+/// Runs one worker process to its end, then reaps its run or shard.
+async fn supervise(shared: Arc<Shared>, task: Task, permit: OwnedSemaphorePermit) {
     let settings = &shared.settings;
     let exit = match tokio::process::Command::new(&settings.program)
         .args(&settings.args)
-        .arg("--run-id")
-        .arg(&run_id)
+        .args(task.args())
         .stdin(Stdio::null())
         .kill_on_drop(false)
         .spawn()
@@ -339,12 +461,92 @@ async fn supervise(shared: Arc<Shared>, run_id: String, _permit: OwnedSemaphoreP
             }
         }
     };
-    if matches!(exit, Exit::Stopped) {
-        requeue(&shared.pool, &run_id).await;
-    } else {
-        reap(&shared.pool, &run_id, &exit).await;
+    // The slot is free before a retry queues behind it.
+    drop(permit);
+    match &task {
+        Task::Run(run_id) => {
+            if matches!(exit, Exit::Stopped) {
+                requeue(&shared.pool, run_id).await;
+            } else {
+                reap(&shared.pool, run_id, &exit).await;
+            }
+            shared.untrack(run_id);
+        }
+        Task::Shard { .. } if matches!(exit, Exit::Stopped) => {
+            // Stopped at shutdown: its stored rows stay, and the next
+            // start's periodic sweep relaunches it (it resumes after them).
+            shared.untrack(&task.key());
+        }
+        Task::Shard {
+            sweep_id,
+            shard,
+            attempt,
+        } => {
+            if !reap_shard(&shared, sweep_id, *shard, *attempt, &exit).await {
+                shared.untrack(&task.key());
+            }
+        }
     }
-    shared.untrack(&run_id);
+}
+
+/// After a shard's process ended: nothing to do if it completed or the
+/// sweep is final; else retry it (true: still tracked) or, attempts
+/// exhausted, fail the sweep with the shard's reason.
+async fn reap_shard(
+    shared: &Shared,
+    sweep_id: &str,
+    shard: u64,
+    attempt: u32,
+    exit: &Exit,
+) -> bool {
+    let pool = &shared.pool;
+    let state = match sweeps::status(pool, sweep_id).await {
+        Ok(Some(state)) => state,
+        Ok(None) => return false,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot read the sweep after its shard; the periodic sweep will");
+            return false;
+        }
+    };
+    if state.is_final() {
+        return false;
+    }
+    let row = match sweeps::shards(pool, sweep_id).await {
+        Ok(rows) => rows
+            .into_iter()
+            .find(|s| u64::try_from(s.shard).ok() == Some(shard)),
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot read the shard; the periodic sweep will");
+            return false;
+        }
+    };
+    let Some(row) = row else { return false };
+    if row.is_completed() {
+        if let Err(e) = try_finalize(pool, &shared.settings.data_dir, sweep_id).await {
+            tracing::warn!(error = %format!("{e:#}"), "cannot complete the sweep");
+        }
+        return false;
+    }
+    let reason = row
+        .error_message
+        .clone()
+        .unwrap_or_else(|| exit_message(exit));
+    if attempt < SHARD_ATTEMPTS {
+        tracing::warn!(error = %reason, "shard attempt failed; retrying");
+        let retry = Task::Shard {
+            sweep_id: sweep_id.to_owned(),
+            shard,
+            attempt: attempt + 1,
+        };
+        return shared.tx.send(retry).is_ok();
+    }
+    let message = format!("shard {shard} failed after {attempt} attempts: {reason}");
+    match sweeps::fail(pool, sweep_id, &message).await {
+        Ok(true) => tracing::error!(error = %message, "sweep failed"),
+        Ok(false) => {}
+        Err(e) => tracing::error!(error = %e, "cannot fail the sweep"),
+    }
+    false
 }
 
 /// Puts the run of a worker stopped at shutdown back to `queued`.

@@ -17,6 +17,12 @@
 //!   deletes it (propagation Background) once the run is `completed`, and
 //!   keeps a failed Job (its TTL cleans it) after failing the run with the
 //!   reason from the Job's conditions.
+//!
+//! Parameter sweeps (issue 12, [`crate::sweeps`]) run through the same
+//! launchers: [`JobLauncher::launch_sweep`] starts one `backtest worker
+//! --sweep-id ID --shard K` per shard, locally as queued subprocesses (one
+//! retry each), on Kubernetes as the pods of one Indexed Job
+//! (`backoffLimitPerIndex: 1`).
 
 pub mod fingerprint;
 pub mod k8s;
@@ -37,6 +43,11 @@ pub trait JobLauncher: Send + Sync + std::fmt::Debug {
     /// Starts (or queues) a worker for `run_id`. An error means no worker
     /// will run it; the caller then fails the run.
     async fn launch(&self, run_id: &str) -> anyhow::Result<()>;
+
+    /// Starts (or queues) the `shards` workers of a sweep stored as
+    /// `queued`. An error means they will not run; the caller then fails
+    /// the sweep.
+    async fn launch_sweep(&self, sweep_id: &str, shards: u64) -> anyhow::Result<()>;
 
     /// Brings the runs left unfinished by a previous web process to an end
     /// (relaunch or fail) and starts background supervision. Called once,

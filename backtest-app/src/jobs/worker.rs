@@ -185,7 +185,7 @@ fn invalid(err: &RunError) -> anyhow::Error {
 }
 
 /// `host/pid`, stored in the `worker` column.
-fn worker_name(config: &AppConfig) -> String {
+pub(crate) fn worker_name(config: &AppConfig) -> String {
     let host = config
         .hostname
         .clone()

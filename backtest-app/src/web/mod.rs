@@ -18,6 +18,7 @@
 //! route needs a bearer token ([`auth::Caller`]); `/health`, `/ready`, the
 //! dashboard and its assets never do, `/metrics` when
 //! `METRICS_REQUIRE_TOKEN` says so.
+//! | POST/GET | `/api/sweeps`, GET/DELETE `/api/sweeps/<id>`, GET `.../results`, `.../heatmap`, `.../heatmap.png` | [`sweeps`] |
 
 pub mod api;
 pub mod auth;
@@ -31,6 +32,7 @@ pub mod metrics;
 pub mod ops;
 pub mod quota;
 pub mod security_headers;
+pub mod sweeps;
 pub mod telemetry;
 
 use std::path::{Path, PathBuf};
@@ -260,6 +262,7 @@ pub fn rocket(config: AppConfig) -> Rocket<Build> {
         .mount("/", api::routes())
         .mount("/", ops::routes())
         .mount("/", jobs_routes::routes())
+        .mount("/", sweeps::routes())
         .mount(
             "/static",
             FileServer::new(&paths.static_dir, Options::Missing | Options::NormalizeDirs),

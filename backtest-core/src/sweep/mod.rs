@@ -31,4 +31,6 @@ pub use plan::{RandomSearch, SweepPlan};
 pub use run::{
     evaluate, evaluate_with_cache, objective_value, rank, Outcome, RankedResult, Ranking, SweepRow,
 };
-pub use walk_forward::{walk_forward, Fold, FoldResult, WalkForward, WalkForwardResult};
+pub use walk_forward::{
+    test_folds, walk_forward, window_series, Fold, FoldResult, WalkForward, WalkForwardResult,
+};

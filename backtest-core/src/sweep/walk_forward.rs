@@ -9,7 +9,7 @@ use serde_json::Value;
 use super::run::{evaluate, objective_value, rank};
 use super::{SweepError, SweepPlan};
 use crate::engine::{self, TradingSettings};
-use crate::optimizer::Objective;
+use crate::optimizer::{GridResult, Objective};
 use crate::rules::build_rule;
 use crate::{EngineMetrics, OhlcvSeries};
 
@@ -152,24 +152,61 @@ pub fn walk_forward(
     progress: &(dyn Fn() + Sync),
 ) -> Result<WalkForwardResult, SweepError> {
     let folds = windows.folds(series.len())?;
-    let mut results = Vec::with_capacity(folds.len());
-    let mut stitched: Vec<(i64, f64)> = Vec::new();
-    let mut covered_to = 0;
-    let mut running = settings.initial_capital;
+    let mut best = Vec::with_capacity(folds.len());
     for fold in &folds {
         let train = window(series, &fold.train);
         let ranking = rank(
             evaluate(&train, plan, 0..plan.len(), settings, progress)?,
             objective,
         )?;
-        let (best_index, best) = ranking
-            .results
-            .into_iter()
-            .next()
-            .map(|r| (r.grid_index, r.result))
-            .ok_or_else(|| {
-                SweepError::EmptyGrid("no combination is valid on a training window".into())
-            })?;
+        best.push(
+            ranking
+                .results
+                .into_iter()
+                .next()
+                .map(|r| (r.grid_index, r.result))
+                .ok_or_else(|| {
+                    SweepError::EmptyGrid("no combination is valid on a training window".into())
+                })?,
+        );
+    }
+    test_folds(series, plan, windows, best, settings, objective)
+}
+
+/// The second half of [`walk_forward`], for folds optimised elsewhere (say
+/// by shards, each evaluating part of every training window): runs each
+/// fold's `best` (in fold order: the winner's grid index in `plan` and its
+/// training result) on its test bars only, with the winner's stop settings
+/// when the plan varies them, stitches the
+/// out-of-sample curve and computes the efficiency.
+///
+/// # Errors
+/// Bad windows, no fold, a `best` list that does not have one entry per
+/// fold, or parameters the rule rejects.
+pub fn test_folds(
+    series: &OhlcvSeries,
+    plan: &SweepPlan,
+    windows: &WalkForward,
+    best: Vec<(u64, GridResult)>,
+    settings: &TradingSettings,
+    objective: Objective,
+) -> Result<WalkForwardResult, SweepError> {
+    let folds = windows.folds(series.len())?;
+    if best.len() != folds.len() {
+        return Err(SweepError::InvalidSetting {
+            field: "walk_forward",
+            reason: format!(
+                "{} folds but {} best results were given",
+                folds.len(),
+                best.len()
+            ),
+        });
+    }
+    let mut results = Vec::with_capacity(folds.len());
+    let mut stitched: Vec<(i64, f64)> = Vec::new();
+    let mut covered_to = 0;
+    let mut running = settings.initial_capital;
+    for (fold, (best_index, best)) in folds.iter().zip(best) {
         let test = window(series, &fold.test);
         let rule = build_rule(plan.rule_type(), &plan.rule_params_at(best_index))?;
         let out = engine::run(
@@ -215,6 +252,13 @@ pub fn walk_forward(
         oos_equity_curve: stitched,
         efficiency,
     })
+}
+
+/// The bars of a fold's window as their own series: a run whose date range
+/// is the window (indicators warm up inside it).
+#[must_use]
+pub fn window_series(series: &OhlcvSeries, range: &Range<usize>) -> OhlcvSeries {
+    window(series, range)
 }
 
 /// The bars of `range` as their own series: a run whose date range is the window.

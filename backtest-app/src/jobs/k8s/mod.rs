@@ -34,11 +34,12 @@
 //! On shutdown the sweep and the watches stop (a cancellation token); the
 //! Jobs run on, and the next web's start-up sweep watches them again.
 
+mod sweep;
 mod template;
 
 pub use template::{
-    job_for_run, job_name, job_state, load_template, parse_template, JobState, DEFAULT_TEMPLATE,
-    INSTANCE_LABEL, NAMESPACE_FILE, RUN_ID_LABEL,
+    job_for_run, job_for_sweep, job_name, job_state, load_template, parse_template, JobState,
+    DEFAULT_TEMPLATE, INSTANCE_LABEL, NAMESPACE_FILE, RUN_ID_LABEL, SWEEP_ID_LABEL,
 };
 
 use std::collections::HashSet;
@@ -76,6 +77,10 @@ pub struct K8sSettings {
     pub sweep_interval: Duration,
     /// Server-side timeout (seconds) of one watch request.
     pub watch_timeout_secs: u32,
+    /// Pods of a sweep's Indexed Job at once (`SWEEP_PARALLELISM`).
+    pub sweep_parallelism: u32,
+    /// `DATA_DIR` (a walk-forward sweep is assembled from the data).
+    pub data_dir: std::path::PathBuf,
 }
 
 impl K8sSettings {
@@ -110,6 +115,8 @@ impl K8sSettings {
             retry_delay: Duration::from_secs(config.k8s_retry_delay_secs),
             sweep_interval: Duration::from_secs(config.k8s_sweep_interval_secs),
             watch_timeout_secs: config.k8s_watch_timeout_secs,
+            sweep_parallelism: config.sweep_parallelism,
+            data_dir: config.data_dir.clone(),
         };
         // Fail at start-up, not at the first submit.
         job_for_run(
@@ -132,7 +139,7 @@ struct Inner {
     api: Api<Job>,
     settings: K8sSettings,
     pool: AnyPool,
-    /// Runs with a watch task in this process.
+    /// Runs (and `sweep:<id>` sweeps) with a watch task in this process.
     watching: Mutex<HashSet<String>>,
     /// Cancelled on shutdown: the sweep and the watches stop.
     stop: CancellationToken,
@@ -222,8 +229,11 @@ impl K8sLauncher {
         }
     }
 
-    /// Watches or settles every unfinished run without a watch here.
+    /// Watches or settles every unfinished run and sweep without a watch here.
     async fn sweep(&self, at_startup: bool) -> anyhow::Result<()> {
+        if let Err(e) = self.recover_sweeps().await {
+            tracing::warn!(error = %format!("{e:#}"), "cannot recover unfinished sweeps");
+        }
         let unfinished = runs::unfinished(&self.inner.pool)
             .await
             .context("cannot list unfinished runs")?;
@@ -283,9 +293,25 @@ impl K8sLauncher {
     }
 }
 
+/// What a watch saw of a Job.
+#[derive(Debug)]
+enum Seen {
+    /// Its current state.
+    Job(Box<Job>),
+    /// It was deleted.
+    Deleted,
+}
+
 impl Inner {
-    /// Follows the Job until it succeeds, fails or disappears.
-    async fn follow(&self, run_id: &str, name: &str) {
+    /// Follows the Job `name` through kube's runtime watcher (a quorum list,
+    /// then a watch from its version, re-listing when the version is gone)
+    /// and hands every state to `on` until it returns true, or the Job is
+    /// deleted or missing from a list (`Seen::Deleted`).
+    async fn watch_job<F, Fut>(&self, name: &str, mut on: F)
+    where
+        F: FnMut(Seen) -> Fut,
+        Fut: std::future::Future<Output = bool>,
+    {
         let config = watcher::Config::default()
             .fields(&format!("metadata.name={name}"))
             .timeout(self.settings.watch_timeout_secs);
@@ -305,7 +331,10 @@ impl Inner {
                 }
                 Ok(Event::Apply(job)) => job,
                 Ok(Event::InitDone) if listed => continue,
-                Ok(Event::InitDone | Event::Delete(_)) => return self.lost(run_id).await,
+                Ok(Event::InitDone | Event::Delete(_)) => {
+                    on(Seen::Deleted).await;
+                    return;
+                }
                 Err(e) => {
                     // The watcher recovers on the next poll (re-watch or re-list).
                     tracing::warn!(error = %e, "watching the worker Job failed; retrying");
@@ -313,20 +342,37 @@ impl Inner {
                     continue;
                 }
             };
-            match job_state(&job) {
-                JobState::Active => {}
-                JobState::Succeeded => return self.succeeded(run_id, name).await,
-                JobState::Failed(reason) => return self.failed(run_id, &reason).await,
+            if on(Seen::Job(Box::new(job))).await {
+                return;
             }
         }
     }
 
-    /// The Job is gone before the run finished.
-    async fn lost(&self, run_id: &str) {
-        let message = "worker lost: its Job was deleted before the run finished";
-        if let Ok(true) = runs::fail(&self.pool, run_id, message).await {
-            tracing::warn!(error = message, "run failed");
-        }
+    /// Follows the Job until it succeeds, fails or disappears.
+    async fn follow(&self, run_id: &str, name: &str) {
+        self.watch_job(name, |seen| async move {
+            match seen {
+                Seen::Job(job) => match job_state(&job) {
+                    JobState::Active => false,
+                    JobState::Succeeded => {
+                        self.succeeded(run_id, name).await;
+                        true
+                    }
+                    JobState::Failed(reason) => {
+                        self.failed(run_id, &reason).await;
+                        true
+                    }
+                },
+                Seen::Deleted => {
+                    let message = "worker lost: its Job was deleted before the run finished";
+                    if let Ok(true) = runs::fail(&self.pool, run_id, message).await {
+                        tracing::warn!(error = message, "run failed");
+                    }
+                    true
+                }
+            }
+        })
+        .await;
     }
 
     /// The Job succeeded: delete it once the run is `completed`.
@@ -386,6 +432,12 @@ impl JobLauncher for K8sLauncher {
     async fn launch(&self, run_id: &str) -> anyhow::Result<()> {
         let name = self.create(run_id).await?;
         self.watch(run_id, &name);
+        Ok(())
+    }
+
+    async fn launch_sweep(&self, sweep_id: &str, shards: u64) -> anyhow::Result<()> {
+        let name = self.create_sweep(sweep_id, shards).await?;
+        self.watch_sweep(sweep_id, &name);
         Ok(())
     }
 

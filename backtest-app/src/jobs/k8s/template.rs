@@ -8,6 +8,8 @@ use k8s_openapi::api::batch::v1::Job;
 
 /// Label carrying the run id on Jobs and their pods.
 pub const RUN_ID_LABEL: &str = "backtest.io/run-id";
+/// Label carrying the sweep id on a sweep's Indexed Job and its pods.
+pub const SWEEP_ID_LABEL: &str = "backtest.io/sweep-id";
 /// The label the launcher never sets (Argo CD tracking).
 pub const INSTANCE_LABEL: &str = "app.kubernetes.io/instance";
 /// The built-in template.
@@ -62,20 +64,80 @@ pub fn job_name(template: &Job, run_id: &str) -> String {
 /// # Errors
 /// When the template has no container or no image is known.
 pub fn job_for_run(template: &Job, run_id: &str, image: Option<&str>) -> anyhow::Result<Job> {
+    job_from(
+        template,
+        run_id,
+        (RUN_ID_LABEL, run_id),
+        &["--run-id", run_id],
+        image,
+    )
+}
+
+/// The one Indexed Job of a sweep: pod *k* runs shard *k* (the worker
+/// reads `JOB_COMPLETION_INDEX`), `completions` = `shards`, at most
+/// `parallelism` pods at once, each index retried once
+/// (`backoffLimitPerIndex: 1`, so the template's Job-wide `backoffLimit`
+/// is dropped), with the single-run Job's pod template otherwise unchanged.
+/// Named `<generateName>sweep-<sweep_id>`, labelled
+/// `backtest.io/sweep-id`.
+///
+/// # Errors
+/// As [`job_for_run`], or more shards than a Job can count.
+pub fn job_for_sweep(
+    template: &Job,
+    sweep_id: &str,
+    shards: u64,
+    parallelism: u32,
+    image: Option<&str>,
+) -> anyhow::Result<Job> {
+    let completions =
+        i32::try_from(shards).map_err(|_| anyhow!("{shards} shards exceed a Job's completions"))?;
+    let mut job = job_from(
+        template,
+        &format!("sweep-{sweep_id}"),
+        (SWEEP_ID_LABEL, sweep_id),
+        &["--sweep-id", sweep_id],
+        image,
+    )?;
+    let spec = job
+        .spec
+        .as_mut()
+        .ok_or_else(|| anyhow!("the Job template has no spec"))?;
+    spec.completion_mode = Some("Indexed".to_owned());
+    spec.completions = Some(completions.max(1));
+    spec.parallelism = Some(
+        i32::try_from(parallelism)
+            .unwrap_or(i32::MAX)
+            .clamp(1, completions.max(1)),
+    );
+    spec.backoff_limit_per_index = Some(1);
+    spec.backoff_limit = None;
+    Ok(job)
+}
+
+/// The template with its name, `label` on Job and pod, `args` appended to
+/// the worker container's and the image set.
+fn job_from(
+    template: &Job,
+    name_suffix: &str,
+    label: (&str, &str),
+    args: &[&str],
+    image: Option<&str>,
+) -> anyhow::Result<Job> {
     let mut job = template.clone();
-    job.metadata.name = Some(job_name(template, run_id));
+    job.metadata.name = Some(job_name(template, name_suffix));
     job.metadata.generate_name = None;
     job.metadata.namespace = None;
     job.metadata.resource_version = None;
     job.metadata.uid = None;
     job.status = None;
-    set_labels(&mut job.metadata.labels, run_id);
+    set_labels(&mut job.metadata.labels, label);
     let spec = job
         .spec
         .as_mut()
         .ok_or_else(|| anyhow!("the Job template has no spec"))?;
     let pod_meta = spec.template.metadata.get_or_insert_with(Default::default);
-    set_labels(&mut pod_meta.labels, run_id);
+    set_labels(&mut pod_meta.labels, label);
     let pod = spec
         .template
         .spec
@@ -96,19 +158,18 @@ pub fn job_for_run(template: &Job, run_id: &str, image: Option<&str>) -> anyhow:
     if container.image.as_deref().is_none_or(str::is_empty) {
         bail!("no worker image: set WORKER_IMAGE or the template's image");
     }
-    let args = container.args.get_or_insert_with(Vec::new);
-    if args.is_empty() {
-        args.push("worker".to_owned());
+    let container_args = container.args.get_or_insert_with(Vec::new);
+    if container_args.is_empty() {
+        container_args.push("worker".to_owned());
     }
-    args.push("--run-id".to_owned());
-    args.push(run_id.to_owned());
+    container_args.extend(args.iter().map(|a| (*a).to_owned()));
     Ok(job)
 }
 
-fn set_labels(labels: &mut Option<BTreeMap<String, String>>, run_id: &str) {
+fn set_labels(labels: &mut Option<BTreeMap<String, String>>, (key, value): (&str, &str)) {
     let labels = labels.get_or_insert_with(BTreeMap::new);
     labels.remove(INSTANCE_LABEL);
-    labels.insert(RUN_ID_LABEL.to_owned(), run_id.to_owned());
+    labels.insert(key.to_owned(), value.to_owned());
 }
 
 /// Where a Job is.
