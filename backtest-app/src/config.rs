@@ -98,6 +98,8 @@ pub struct AppConfig {
     pub metrics_require_token: bool,
     /// Most `queued` or `running` runs of one token (`token` mode).
     pub quota_max_active_runs: u32,
+    /// Most `queued` or `running` sweeps of one token (`token` mode).
+    pub quota_max_active_sweeps: u32,
     /// Most submissions (stored or synchronous runs) of one token per minute
     /// (`token` mode); bursts up to this many.
     pub quota_submits_per_minute: u32,
@@ -144,6 +146,7 @@ impl Default for AppConfig {
             auth_mode: AuthMode::Off,
             metrics_require_token: false,
             quota_max_active_runs: 20,
+            quota_max_active_sweeps: 2,
             quota_submits_per_minute: 60,
             max_queued_runs: 1000,
             k8s_watch_timeout_secs: 290,
@@ -156,7 +159,7 @@ impl Default for AppConfig {
 }
 
 /// Environment variables read into [`AppConfig`] (upper-case of the field names).
-const ENV_KEYS: [&str; 28] = [
+const ENV_KEYS: [&str; 29] = [
     "DATABASE_URL",
     "DATA_DIR",
     "JOB_LAUNCHER_MODE",
@@ -178,6 +181,7 @@ const ENV_KEYS: [&str; 28] = [
     "AUTH_MODE",
     "METRICS_REQUIRE_TOKEN",
     "QUOTA_MAX_ACTIVE_RUNS",
+    "QUOTA_MAX_ACTIVE_SWEEPS",
     "QUOTA_SUBMITS_PER_MINUTE",
     "MAX_QUEUED_RUNS",
     "K8S_WATCH_TIMEOUT_SECS",

@@ -9,6 +9,7 @@ mod support;
 
 use backtest_app::config::AuthMode;
 use backtest_app::db::runs::{self, Admission, AdmissionLimits, NewRun};
+use backtest_app::db::sweeps::{self, NewSweep};
 use backtest_app::db::{tokens, Db};
 use rocket::http::{ContentType, Header, Method, Status};
 use rocket::local::asynchronous::{Client, LocalResponse};
@@ -99,6 +100,7 @@ on_both_databases!(
     another_tokens_runs_and_presets_are_404,
     hostile_text_is_stored_verbatim_or_rejected,
     quota_admission_is_atomic_under_concurrency,
+    another_tokens_sweeps_are_404_and_sweeps_have_a_quota,
 );
 
 /// Whether issue 13 protects `path` (`/metrics` only when configured).
@@ -609,5 +611,101 @@ async fn own_database(db: &TestDb) -> (sqlx::AnyPool, Option<(sqlx::AnyPool, Str
             db::migrate(&pool, Backend::MySql).await.expect("migrate");
             (pool, Some((admin, name)))
         }
+    }
+}
+
+fn new_sweep<'a>(sweep_id: &'a str, owner: &'a str, max_active: Option<u32>) -> NewSweep<'a> {
+    NewSweep {
+        sweep_id,
+        ticker: "GOOG",
+        rule_type: "RSI",
+        objective: "sharpe",
+        request_json: r#"{"request":{"ticker":"GOOG","rule_type":"RSI"},"grid":{"period":[10,14]},"objective":"sharpe","shards":1}"#,
+        total: 2,
+        shards: 1,
+        owner,
+        max_active_for_owner: max_active,
+    }
+}
+
+async fn another_tokens_sweeps_are_404_and_sweeps_have_a_quota(db: TestDb) {
+    let client = client(&db, false).await;
+    let (alice_name, bob_name) = (unique("alice"), unique("bob"));
+    let alice = token(&client, &alice_name, false).await;
+    let bob = token(&client, &bob_name, false).await;
+    let admin = token(&client, &unique("admin"), true).await;
+
+    // Two active sweeps fill a quota of two; the third is refused, stores
+    // nothing, and another owner is not affected.
+    let ids: Vec<String> = (0..3).map(|_| uuid::Uuid::new_v4().to_string()).collect();
+    for id in &ids[..2] {
+        let stored = sweeps::insert_queued(pool(&client), &new_sweep(id, &alice_name, Some(2)))
+            .await
+            .expect("store alice's sweep");
+        assert_eq!(stored, Ok(()));
+    }
+    let refused = sweeps::insert_queued(pool(&client), &new_sweep(&ids[2], &alice_name, Some(2)))
+        .await
+        .expect("the database answers");
+    assert_eq!(refused, Err(2), "the third active sweep is over the quota");
+    assert!(sweeps::get(pool(&client), &ids[2])
+        .await
+        .expect("get")
+        .is_none());
+    let bobs = uuid::Uuid::new_v4().to_string();
+    let stored = sweeps::insert_queued(pool(&client), &new_sweep(&bobs, &bob_name, Some(2)))
+        .await
+        .expect("store bob's sweep");
+    assert_eq!(stored, Ok(()), "quotas are per owner");
+
+    let path = format!("/api/sweeps/{}", ids[0]);
+    let (status, body) = call(&client, Method::Get, &path, Some(&alice), None).await;
+    assert_eq!(status, Status::Ok, "{body}");
+    for other in [
+        path.clone(),
+        format!("{path}/results"),
+        format!("{path}/heatmap?x=period&y=period"),
+    ] {
+        let (status, body) = call(&client, Method::Get, &other, Some(&bob), None).await;
+        assert_eq!(status, Status::NotFound, "{other}: {body}");
+    }
+    let (status, body) = call(&client, Method::Delete, &path, Some(&bob), None).await;
+    assert_eq!(
+        status,
+        Status::NotFound,
+        "bob cannot cancel alice's sweep: {body}"
+    );
+    let (status, _) = call(&client, Method::Get, &path, Some(&admin), None).await;
+    assert_eq!(status, Status::Ok, "an admin reads every sweep");
+
+    let (_, page) = call(
+        &client,
+        Method::Get,
+        "/api/sweeps?limit=100",
+        Some(&bob),
+        None,
+    )
+    .await;
+    assert_eq!(page["total"], 1, "bob lists only his own: {page}");
+    assert_eq!(page["sweeps"][0]["sweep_id"], bobs.as_str());
+    let (_, page) = call(
+        &client,
+        Method::Get,
+        "/api/sweeps?limit=100",
+        Some(&alice),
+        None,
+    )
+    .await;
+    assert_eq!(page["total"], 2, "{page}");
+
+    // Cancelling one frees a place in alice's quota.
+    let (status, body) = call(&client, Method::Delete, &path, Some(&alice), None).await;
+    assert_eq!(status, Status::Ok, "{body}");
+    let stored = sweeps::insert_queued(pool(&client), &new_sweep(&ids[2], &alice_name, Some(2)))
+        .await
+        .expect("store");
+    assert_eq!(stored, Ok(()));
+    for id in ids.iter().chain([&bobs]) {
+        sweeps::cancel(pool(&client), id).await.expect("cancel");
     }
 }

@@ -1,12 +1,14 @@
 //! The Kubernetes launcher's sweeps without a cluster: kube's client over a
 //! `tower_test` mock service, asserting the exact API calls for a sweep
-//! (one Indexed Job created; watched by name; deleted with propagation
+//! (one Indexed Job created; listed and watched by name through kube's
+//! runtime watcher; deleted with propagation
 //! Background once every index succeeded and the sweep is completed; kept
 //! after a failed index, the sweep failed with the shard's reason), and the
 //! Indexed Job validated against the official `batch/v1` Job schema, its
 //! pod template identical to the single-run Job's.
 
 mod jobs_common;
+mod k8s_mock;
 mod k8s_schema;
 
 use std::path::Path;
@@ -40,6 +42,7 @@ fn settings() -> K8sSettings {
         result_wait: Duration::from_secs(3),
         retry_delay: Duration::from_millis(50),
         sweep_interval: Duration::from_secs(3600),
+        watch_timeout_secs: k8s_mock::WATCH_TIMEOUT,
         sweep_parallelism: 2,
         data_dir: jobs_common::repo_root().join("data"),
     }
@@ -66,10 +69,13 @@ async fn database(dir: &Path, sweep_id: &str) -> AnyPool {
             request_json: &request.to_string(),
             total: 3,
             shards: 3,
+            owner: "",
+            max_active_for_owner: None,
         },
     )
     .await
-    .expect("insert");
+    .expect("insert")
+    .expect("no quota applies");
     pool
 }
 
@@ -186,21 +192,13 @@ async fn expect_create(handle: &mut Handle, sweep_id: &str) -> Value {
     job
 }
 
+/// The runtime watcher's calls for the Job `name`: a quorum list by name
+/// (answered with the first event's object), then a watch from the list's
+/// version (answered with the other events).
 async fn expect_watch(handle: &mut Handle, name: &str, events: &[Value]) {
-    let (request, send) = next(handle).await;
-    assert_eq!(request.method(), Method::GET);
-    let query = request.uri().query().unwrap_or_default().to_owned();
-    assert!(query.contains("watch=true"), "{query}");
-    assert!(
-        query.contains(&format!("fieldSelector=metadata.name%3D{name}")),
-        "{query}"
-    );
-    let mut text = String::new();
-    for event in events {
-        text.push_str(&event.to_string());
-        text.push('\n');
-    }
-    send.send_response(Response::new(Body::from(text.into_bytes())));
+    let (first, rest) = events.split_first().expect("at least one event");
+    k8s_mock::expect_list(handle, name, "42", std::slice::from_ref(&first["object"])).await;
+    k8s_mock::expect_watch(handle, name, "42", rest).await;
 }
 
 async fn expect_no_call(handle: &mut Handle) {

@@ -13,9 +13,9 @@
 
 pub mod runs;
 pub mod strategies;
-pub mod tokens;
 pub mod sweep_results;
 pub mod sweeps;
+pub mod tokens;
 
 use std::time::Duration;
 

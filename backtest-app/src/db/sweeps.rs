@@ -13,7 +13,7 @@ use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
 
-use super::{integer, now, text, text_required};
+use super::{integer, now, text, text_required, Scope};
 
 /// Longest stored error message (the columns are `VARCHAR(1000)`).
 const MAX_ERROR_CHARS: usize = 1000;
@@ -96,6 +96,9 @@ pub struct Sweep {
     pub created_at: String,
     pub started_at: Option<String>,
     pub finished_at: Option<String>,
+    /// The token name that submitted it ('' in `AUTH_MODE=off`).
+    #[serde(skip)]
+    pub owner: String,
 }
 
 /// A shard row.
@@ -130,11 +133,15 @@ pub struct NewSweep<'a> {
     pub request_json: &'a str,
     pub total: i64,
     pub shards: i64,
+    /// The submitting token's name ('' in `AUTH_MODE=off`).
+    pub owner: &'a str,
+    /// Most active (queued or running) sweeps of `owner`; `None`: no cap.
+    pub max_active_for_owner: Option<u32>,
 }
 
 const COLUMNS: &str =
     "sweep_id, ticker, rule_type, objective, status, request_json, total, shards, \
-     result_json, error_message, created_at, started_at, finished_at";
+     result_json, error_message, created_at, started_at, finished_at, owner";
 
 fn sweep(row: &AnyRow) -> Result<Sweep, sqlx::Error> {
     Ok(Sweep {
@@ -151,6 +158,7 @@ fn sweep(row: &AnyRow) -> Result<Sweep, sqlx::Error> {
         created_at: text_required(row, "created_at")?,
         started_at: text(row, "started_at")?,
         finished_at: text(row, "finished_at")?,
+        owner: text(row, "owner")?.unwrap_or_default(),
     })
 }
 
@@ -158,12 +166,38 @@ fn cut(message: &str) -> String {
     message.chars().take(MAX_ERROR_CHARS).collect()
 }
 
-/// Inserts a `queued` sweep and its `queued` shards in one transaction.
-pub async fn insert_queued(pool: &AnyPool, new: &NewSweep<'_>) -> Result<(), sqlx::Error> {
+/// Inserts a `queued` sweep and its `queued` shards in one transaction,
+/// unless the owner already has `max_active_for_owner` active sweeps: then
+/// nothing is stored and `Err(active)` tells how many.
+///
+/// The transaction first updates the single `work_admission` row (as runs
+/// do), so concurrent submissions of one owner count one after another.
+pub async fn insert_queued(
+    pool: &AnyPool,
+    new: &NewSweep<'_>,
+) -> Result<Result<(), i64>, sqlx::Error> {
     let mut tx = pool.begin().await?;
+    sqlx::query("UPDATE work_admission SET admitted = admitted + 1 WHERE id = 1")
+        .execute(&mut *tx)
+        .await?;
+    if let Some(max) = new.max_active_for_owner {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n FROM sweeps WHERE owner = ? AND status IN ('queued', 'running')",
+        )
+        .bind(new.owner)
+        .fetch_one(&mut *tx)
+        .await?;
+        let active = row
+            .try_get::<i64, _>("n")
+            .or_else(|_| row.try_get::<i32, _>("n").map(i64::from))?;
+        if active >= i64::from(max) {
+            tx.rollback().await?;
+            return Ok(Err(active));
+        }
+    }
     sqlx::query(
-        "INSERT INTO sweeps (sweep_id, ticker, rule_type, objective, status, request_json, total, shards, created_at) \
-         VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?)",
+        "INSERT INTO sweeps (sweep_id, ticker, rule_type, objective, status, request_json, total, shards, created_at, owner) \
+         VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?)",
     )
     .bind(new.sweep_id)
     .bind(new.ticker)
@@ -173,6 +207,7 @@ pub async fn insert_queued(pool: &AnyPool, new: &NewSweep<'_>) -> Result<(), sql
     .bind(new.total)
     .bind(new.shards)
     .bind(now())
+    .bind(new.owner)
     .execute(&mut *tx)
     .await?;
     for shard in 0..new.shards {
@@ -184,7 +219,8 @@ pub async fn insert_queued(pool: &AnyPool, new: &NewSweep<'_>) -> Result<(), sql
         .execute(&mut *tx)
         .await?;
     }
-    tx.commit().await
+    tx.commit().await?;
+    Ok(Ok(()))
 }
 
 /// The sweep row.
@@ -208,21 +244,28 @@ pub async fn status(pool: &AnyPool, sweep_id: &str) -> Result<Option<SweepState>
         .transpose()
 }
 
-/// A page of sweeps, newest first, and the total count.
+/// A page of the sweeps in `scope`, newest first, and their total count.
 pub async fn list(
     pool: &AnyPool,
+    scope: Scope<'_>,
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<Sweep>, i64), sqlx::Error> {
-    let rows = sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM sweeps ORDER BY created_at DESC, sweep_id DESC LIMIT ? OFFSET ?"
-    ))
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(pool)
-    .await?;
+    let filter = scope.and_owner();
+    let sql = format!(
+        "SELECT {COLUMNS} FROM sweeps WHERE 1 = 1{filter} \
+         ORDER BY created_at DESC, sweep_id DESC LIMIT ? OFFSET ?"
+    );
+    let rows = scope
+        .bind(sqlx::query(&sql))
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(pool)
+        .await?;
     let sweeps = rows.iter().map(sweep).collect::<Result<Vec<_>, _>>()?;
-    let total: i64 = sqlx::query("SELECT COUNT(*) AS n FROM sweeps")
+    let sql = format!("SELECT COUNT(*) AS n FROM sweeps WHERE 1 = 1{filter}");
+    let total: i64 = scope
+        .bind(sqlx::query(&sql))
         .fetch_one(pool)
         .await?
         .try_get("n")?;

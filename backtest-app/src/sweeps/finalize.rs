@@ -74,14 +74,7 @@ pub async fn try_finalize(pool: &AnyPool, data_dir: &Path, sweep_id: &str) -> an
     let settings = spec.settings();
     let objective = spec.objective;
     let result = tokio::task::spawn_blocking(move || {
-        test_folds(
-            &series,
-            &plan,
-            &windows,
-            best,
-            &settings,
-            objective,
-        )
+        test_folds(&series, &plan, &windows, best, &settings, objective)
     })
     .await
     .map_err(|e| anyhow!("the walk-forward task failed: {e}"))?

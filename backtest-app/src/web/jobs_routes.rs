@@ -69,7 +69,7 @@ pub struct Accepted {
 
 /// Seconds a client over its active-run quota is asked to wait (a run takes
 /// seconds).
-const QUOTA_RETRY_AFTER_SECS: u64 = 5;
+pub(crate) const QUOTA_RETRY_AFTER_SECS: u64 = 5;
 /// Seconds a client is asked to wait when the queue is full.
 const QUEUE_RETRY_AFTER_SECS: u64 = 10;
 

@@ -30,14 +30,17 @@ use sqlx::AnyPool;
 use tracing::Instrument;
 
 use super::api::parse_paging;
+use super::auth::Caller;
 use super::body;
-use super::data_cache::DataCache;
 use super::error::ApiError;
+use super::jobs_routes::QUOTA_RETRY_AFTER_SECS;
+use super::quota::SubmitLimiter;
 use super::telemetry::{new_id, RequestInfo};
 use crate::config::AppConfig;
 use crate::db::sweeps::{self, NewSweep, Sweep};
 use crate::db::Db;
 use crate::jobs::{short, JobLauncher};
+use crate::runner::DataCache;
 use crate::sweeps::spec::{contract_error, SweepSpec};
 use crate::sweeps::view::{self, PageQuery, ViewError};
 
@@ -81,6 +84,8 @@ fn run_error(err: RunError, sweep_id: &str) -> ApiError {
 #[post("/api/sweeps", data = "<data>")]
 #[allow(clippy::too_many_arguments, reason = "Rocket request guards")]
 async fn submit(
+    caller: Caller,
+    limiter: &State<SubmitLimiter>,
     info: &RequestInfo,
     limits: &Limits,
     config: &State<AppConfig>,
@@ -93,6 +98,7 @@ async fn submit(
     let sweep_id = new_id();
     info.set_run_id(&sweep_id);
     let outcome = async {
+        caller.check_rate(limiter)?;
         let text = body::read_text(data, limits).await?;
         let fields = body::parse_object(&text)?;
         let (spec, plan) = SweepSpec::parse(
@@ -112,7 +118,7 @@ async fn submit(
             let data = cache
                 .load(&path)
                 .map_err(|e| run_error(RunError::from_data(e, &checked.request), &id))?;
-            let series = checked.select(&data).map_err(|e| run_error(e, &id))?;
+            let series = checked.select(&data.data).map_err(|e| run_error(e, &id))?;
             let folds = checked
                 .folds(series.len())
                 .map_err(|e| ApiError::from(contract_error(&e)))?;
@@ -138,10 +144,24 @@ async fn submit(
                 request_json: &request_json,
                 total: i64::try_from(total).unwrap_or(i64::MAX),
                 shards: i64::try_from(spec.shards).unwrap_or(1),
+                owner: caller.owner(),
+                max_active_for_owner: (!caller.is_anonymous())
+                    .then_some(config.quota_max_active_sweeps),
             },
         )
         .await
-        .map_err(|e| ApiError::database(Some(&sweep_id), &e))?;
+        .map_err(|e| ApiError::database(Some(&sweep_id), &e))?
+        .map_err(|active| {
+            tracing::info!(sweep_id, active, "active-sweep quota reached");
+            ApiError::TooManyRequests {
+                message: format!(
+                    "this token already has {active} queued or running sweeps (the quota is {}); \
+                     retry when one has finished",
+                    config.quota_max_active_sweeps
+                ),
+                retry_after: QUOTA_RETRY_AFTER_SECS,
+            }
+        })?;
         tracing::info!(
             sweep_id,
             ticker = valid.ticker,
@@ -173,7 +193,13 @@ async fn submit(
 }
 
 /// The sweep `id` names (400 for a malformed id, 404 for an unknown one).
-async fn load(info: &RequestInfo, pool: &AnyPool, id: &str) -> Result<Sweep, ApiError> {
+/// Another token's sweep is 404 too, as if it did not exist.
+async fn load(
+    info: &RequestInfo,
+    caller: &Caller,
+    pool: &AnyPool,
+    id: &str,
+) -> Result<Sweep, ApiError> {
     let Ok(uuid) = uuid::Uuid::parse_str(id) else {
         return Err(ApiError::input(
             "sweep_id",
@@ -189,11 +215,13 @@ async fn load(info: &RequestInfo, pool: &AnyPool, id: &str) -> Result<Sweep, Api
             let _entered = info.span.enter();
             ApiError::database(Some(&sweep_id), &e)
         })?
+        .filter(|sweep| caller.scope().admits(&sweep.owner))
         .ok_or_else(|| ApiError::NotFound(format!("no sweep with id {sweep_id}")))
 }
 
 #[get("/api/sweeps?<page>&<limit>")]
 async fn list(
+    caller: Caller,
     info: &RequestInfo,
     db: &Db,
     page: Option<&str>,
@@ -201,7 +229,7 @@ async fn list(
 ) -> Result<Json<Value>, ApiError> {
     async {
         let (page, limit) = parse_paging(page, limit)?;
-        let (rows, total) = sweeps::list(db, limit, (page - 1) * limit)
+        let (rows, total) = sweeps::list(db, caller.scope(), limit, (page - 1) * limit)
             .await
             .map_err(|e| ApiError::database(None, &e))?;
         let mut out = Vec::with_capacity(rows.len());
@@ -224,8 +252,13 @@ async fn list(
 }
 
 #[get("/api/sweeps/<id>")]
-async fn detail(info: &RequestInfo, db: &Db, id: &str) -> Result<Json<Value>, ApiError> {
-    let sweep = load(info, db, id).await?;
+async fn detail(
+    caller: Caller,
+    info: &RequestInfo,
+    db: &Db,
+    id: &str,
+) -> Result<Json<Value>, ApiError> {
+    let sweep = load(info, &caller, db, id).await?;
     view::detail(db, &sweep)
         .instrument(info.span.clone())
         .await
@@ -236,6 +269,7 @@ async fn detail(info: &RequestInfo, db: &Db, id: &str) -> Result<Json<Value>, Ap
 #[get("/api/sweeps/<id>/results?<sort>&<order>&<page>&<limit>&<fold>")]
 #[allow(clippy::too_many_arguments, reason = "Rocket query parameters")]
 async fn results(
+    caller: Caller,
     info: &RequestInfo,
     db: &Db,
     id: &str,
@@ -245,7 +279,7 @@ async fn results(
     limit: Option<&str>,
     fold: Option<&str>,
 ) -> Result<Json<Value>, ApiError> {
-    let sweep = load(info, db, id).await?;
+    let sweep = load(info, &caller, db, id).await?;
     let query = PageQuery {
         sort,
         order,
@@ -263,6 +297,7 @@ async fn results(
 #[get("/api/sweeps/<id>/heatmap?<x>&<y>&<metric>&<fold>")]
 #[allow(clippy::too_many_arguments, reason = "Rocket query parameters")]
 async fn heatmap(
+    caller: Caller,
     info: &RequestInfo,
     db: &Db,
     id: &str,
@@ -271,7 +306,7 @@ async fn heatmap(
     metric: Option<&str>,
     fold: Option<&str>,
 ) -> Result<Json<Value>, ApiError> {
-    let sweep = load(info, db, id).await?;
+    let sweep = load(info, &caller, db, id).await?;
     view::heatmap(db, &sweep, x, y, metric, fold)
         .instrument(info.span.clone())
         .await
@@ -282,6 +317,7 @@ async fn heatmap(
 #[get("/api/sweeps/<id>/heatmap.png?<x>&<y>&<metric>&<fold>")]
 #[allow(clippy::too_many_arguments, reason = "Rocket query parameters")]
 async fn heatmap_png_route(
+    caller: Caller,
     info: &RequestInfo,
     db: &Db,
     id: &str,
@@ -290,7 +326,7 @@ async fn heatmap_png_route(
     metric: Option<&str>,
     fold: Option<&str>,
 ) -> Result<(ContentType, Vec<u8>), ApiError> {
-    let sweep = load(info, db, id).await?;
+    let sweep = load(info, &caller, db, id).await?;
     let map = view::heatmap(db, &sweep, x, y, metric, fold)
         .instrument(info.span.clone())
         .await
@@ -317,8 +353,13 @@ async fn heatmap_png_route(
 }
 
 #[delete("/api/sweeps/<id>")]
-async fn cancel(info: &RequestInfo, db: &Db, id: &str) -> Result<Json<Value>, ApiError> {
-    let sweep = load(info, db, id).await?;
+async fn cancel(
+    caller: Caller,
+    info: &RequestInfo,
+    db: &Db,
+    id: &str,
+) -> Result<Json<Value>, ApiError> {
+    let sweep = load(info, &caller, db, id).await?;
     let cancelled = sweeps::cancel(db, &sweep.sweep_id)
         .instrument(info.span.clone())
         .await
