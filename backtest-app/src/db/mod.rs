@@ -201,3 +201,29 @@ pub(crate) fn integer(row: &AnyRow, column: &str) -> Result<i64, sqlx::Error> {
     row.try_get::<i64, _>(column)
         .or_else(|_| row.try_get::<i32, _>(column).map(i64::from))
 }
+
+/// Takes the admission lock: updates the single `work_admission` row, whose
+/// write lock (a row lock on MySQL, the database write lock on SQLite) is
+/// held until the transaction ends, so concurrent submissions count their
+/// caps one after another.
+pub(crate) async fn lock_admission(conn: &mut sqlx::AnyConnection) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE work_admission SET admitted = admitted + 1 WHERE id = 1")
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// `SELECT COUNT(*) AS n ...` with an optional owner bound to its `?`.
+pub(crate) async fn count_where(
+    conn: &mut sqlx::AnyConnection,
+    sql: &str,
+    owner: Option<&str>,
+) -> Result<i64, sqlx::Error> {
+    let mut query = sqlx::query(sql);
+    if let Some(owner) = owner {
+        query = query.bind(owner);
+    }
+    let row = query.fetch_one(conn).await?;
+    row.try_get::<i64, _>("n")
+        .or_else(|_| row.try_get::<i32, _>("n").map(i64::from))
+}

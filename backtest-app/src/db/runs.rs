@@ -11,7 +11,7 @@ use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
 
-use super::{now, text, text_required, Scope};
+use super::{count_where, lock_admission, now, text, text_required, Scope};
 
 /// Where a run is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -189,20 +189,6 @@ pub enum Admission {
     QueueFull { queued: i64 },
 }
 
-async fn count(
-    conn: &mut sqlx::AnyConnection,
-    sql: &str,
-    owner: Option<&str>,
-) -> Result<i64, sqlx::Error> {
-    let mut query = sqlx::query(sql);
-    if let Some(owner) = owner {
-        query = query.bind(owner);
-    }
-    let row = query.fetch_one(conn).await?;
-    row.try_get::<i64, _>("n")
-        .or_else(|_| row.try_get::<i32, _>("n").map(i64::from))
-}
-
 /// Stores a `queued` run of `owner` if the caps allow it.
 ///
 /// Counting and inserting are one transaction that first updates the single
@@ -216,10 +202,8 @@ pub async fn admit_queued(
     limits: AdmissionLimits,
 ) -> Result<Admission, sqlx::Error> {
     let mut tx = pool.begin().await?;
-    sqlx::query("UPDATE work_admission SET admitted = admitted + 1 WHERE id = 1")
-        .execute(&mut *tx)
-        .await?;
-    let queued = count(
+    lock_admission(&mut tx).await?;
+    let queued = count_where(
         &mut tx,
         "SELECT COUNT(*) AS n FROM backtest_results WHERE status = 'queued'",
         None,
@@ -230,7 +214,7 @@ pub async fn admit_queued(
         return Ok(Admission::QueueFull { queued });
     }
     if let Some(max) = limits.max_active_for_owner {
-        let active = count(
+        let active = count_where(
             &mut tx,
             "SELECT COUNT(*) AS n FROM backtest_results WHERE owner = ? AND status IN ('queued', 'running')",
             Some(owner),

@@ -13,7 +13,7 @@ use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
 
-use super::{integer, now, text, text_required, Scope};
+use super::{count_where, integer, lock_admission, now, text, text_required, Scope};
 
 /// Longest stored error message (the columns are `VARCHAR(1000)`).
 const MAX_ERROR_CHARS: usize = 1000;
@@ -177,19 +177,14 @@ pub async fn insert_queued(
     new: &NewSweep<'_>,
 ) -> Result<Result<(), i64>, sqlx::Error> {
     let mut tx = pool.begin().await?;
-    sqlx::query("UPDATE work_admission SET admitted = admitted + 1 WHERE id = 1")
-        .execute(&mut *tx)
-        .await?;
+    lock_admission(&mut tx).await?;
     if let Some(max) = new.max_active_for_owner {
-        let row = sqlx::query(
+        let active = count_where(
+            &mut tx,
             "SELECT COUNT(*) AS n FROM sweeps WHERE owner = ? AND status IN ('queued', 'running')",
+            Some(new.owner),
         )
-        .bind(new.owner)
-        .fetch_one(&mut *tx)
         .await?;
-        let active = row
-            .try_get::<i64, _>("n")
-            .or_else(|_| row.try_get::<i32, _>("n").map(i64::from))?;
         if active >= i64::from(max) {
             tx.rollback().await?;
             return Ok(Err(active));
