@@ -23,9 +23,7 @@ async fn client(db: &TestDb, metrics_require_token: bool) -> Client {
         metrics_require_token,
         ..db.config()
     };
-    Client::tracked(backtest_app::web::rocket(config))
-        .await
-        .expect("the web app starts and migrates its database")
+    support::started_client(config).await
 }
 
 fn pool(client: &Client) -> &sqlx::AnyPool {

@@ -14,9 +14,7 @@ use support::TestDb;
 
 async fn client() -> (Client, TestDb) {
     let db = TestDb::sqlite();
-    let client = Client::tracked(backtest_app::web::rocket(db.config()))
-        .await
-        .expect("the web app starts");
+    let client = support::started_client(db.config()).await;
     (client, db)
 }
 
@@ -398,9 +396,7 @@ async fn sync_runs_beyond_the_slots_are_503_with_retry_after() {
     let db = TestDb::sqlite();
     let mut config = db.config();
     config.max_sync_runs = Some(1);
-    let client = Client::tracked(backtest_app::web::rocket(config))
-        .await
-        .expect("the web app starts");
+    let client = support::started_client(config).await;
     let slots = client
         .rocket()
         .state::<backtest_app::web::backtest::SyncSlots>()

@@ -1,9 +1,8 @@
 //! Web tests of the database routes, each run twice: against a fresh
 //! SQLite file (`sqlite::...`) and against the MySQL/MariaDB database of
 //! `TEST_MYSQL_URL` (`mysql::...`; see `support/mod.rs` for
-//! `SKIP_MYSQL_TESTS`). The MySQL database may be shared with other tests
-//! running at the same time, so every test uses its own names and ids and
-//! never assumes it is alone in a table.
+//! `SKIP_MYSQL_TESTS`). On both backends each test has a database of its
+//! own, so counts and pages are exact.
 
 mod support;
 
@@ -16,9 +15,7 @@ use serde_json::{json, Value};
 use support::{unique, Kind, TestDb};
 
 async fn client(db: &TestDb) -> Client {
-    Client::tracked(backtest_app::web::rocket(db.config()))
-        .await
-        .expect("the web app starts and migrates its database")
+    support::started_client(db.config()).await
 }
 
 async fn json_body(response: LocalResponse<'_>) -> Value {
@@ -359,18 +356,16 @@ async fn runs_are_paginated_newest_first(db: TestDb) {
     expected.reverse();
     assert_eq!(seen, expected, "each run once, newest first");
 
-    if db.kind == Kind::Sqlite {
-        // Alone in this database: exact pages.
-        assert_eq!(total, 5);
-        let (_, page) = get_json(&client, "/api/runs?page=3&limit=2").await;
-        assert_eq!(page["runs"].as_array().map(Vec::len), Some(1));
-        assert_eq!(page["runs"][0]["run_id"], ids[0].as_str());
-        let (_, page) = get_json(&client, "/api/runs?page=4&limit=2").await;
-        assert_eq!(page["runs"], json!([]));
-        let (_, page) = get_json(&client, "/api/runs").await;
-        assert_eq!(page["limit"], 20);
-        assert_eq!(page["runs"].as_array().map(Vec::len), Some(5));
-    }
+    // Alone in this database: exact pages.
+    assert_eq!(total, 5);
+    let (_, page) = get_json(&client, "/api/runs?page=3&limit=2").await;
+    assert_eq!(page["runs"].as_array().map(Vec::len), Some(1));
+    assert_eq!(page["runs"][0]["run_id"], ids[0].as_str());
+    let (_, page) = get_json(&client, "/api/runs?page=4&limit=2").await;
+    assert_eq!(page["runs"], json!([]));
+    let (_, page) = get_json(&client, "/api/runs").await;
+    assert_eq!(page["limit"], 20);
+    assert_eq!(page["runs"].as_array().map(Vec::len), Some(5));
     finish_runs(&client, &ids).await;
 }
 
@@ -439,25 +434,20 @@ async fn metrics_count_runs_by_status(db: TestDb) {
     let queued_before = series_value(&before, queued).expect("queued series");
     let ids = insert_runs(&client, 2).await;
     let pool = Db::fetch(client.rocket()).expect("the pool");
-    // In a shared MySQL database another test's launcher may already have
-    // failed this queued run (it recovers unfinished runs at start-up).
     let failed_now = runs::fail(pool, &ids[0], "test failure")
         .await
         .expect("fail a run");
-    assert!(failed_now || db.kind == Kind::MySql);
+    assert!(failed_now, "the queued run is failed by this call");
     let after = metrics_text(&client).await;
     let queued_after = series_value(&after, queued).expect("queued series");
     let failed_after = series_value(&after, failed).expect("failed series");
-    assert!(failed_after >= 1.0);
-    if db.kind == Kind::Sqlite {
-        assert_eq!(queued_before, 0.0);
-        assert_eq!(queued_after, 1.0);
-        assert_eq!(failed_after, 1.0);
-        assert_eq!(
-            series_value(&after, r#"backtest_runs{status="failed"}"#),
-            Some(1.0)
-        );
-    }
+    assert_eq!(queued_before, 0.0);
+    assert_eq!(queued_after, 1.0);
+    assert_eq!(failed_after, 1.0);
+    assert_eq!(
+        series_value(&after, r#"backtest_runs{status="failed"}"#),
+        Some(1.0)
+    );
     assert!(after.contains(r#"backtest_runs{status="completed"}"#));
     assert!(after.contains(r#"backtest_runs{status="running"}"#));
     finish_runs(&client, &ids[1..]).await;

@@ -247,6 +247,31 @@ async fn status(
     Ok((ContentType::JSON, body))
 }
 
+/// Whether the launcher's start-up recovery (runs and sweeps a previous web
+/// left unfinished) has been attempted; managed beside the launcher.
+#[derive(Debug)]
+pub struct StartupRecovery {
+    done: Arc<rocket::tokio::sync::watch::Sender<bool>>,
+}
+
+impl Default for StartupRecovery {
+    fn default() -> Self {
+        Self {
+            done: Arc::new(rocket::tokio::sync::watch::Sender::new(false)),
+        }
+    }
+}
+
+impl StartupRecovery {
+    /// Waits until the start-up recovery has run (successfully or not), so
+    /// that work queued afterwards is not taken for a previous web's.
+    pub async fn finished(&self) {
+        let mut seen = self.done.subscribe();
+        // The sender lives in managed state as long as Rocket does.
+        let _ = seen.wait_for(|done| *done).await;
+    }
+}
+
 /// Builds the launcher at ignite, recovers unfinished runs at liftoff and
 /// drains the launcher at shutdown.
 pub fn launcher_fairing() -> impl Fairing {
@@ -293,7 +318,7 @@ impl Fairing for LauncherFairing {
                     max_concurrent_workers = config.max_concurrent_workers,
                     "job launcher ready"
                 );
-                Ok(rocket.manage(launcher))
+                Ok(rocket.manage(launcher).manage(StartupRecovery::default()))
             }
             Err(e) => {
                 tracing::error!(error = %format!("{e:#}"), "cannot start the job launcher");
@@ -305,6 +330,7 @@ impl Fairing for LauncherFairing {
     async fn on_liftoff(&self, rocket: &Rocket<Orbit>) {
         if let Some(launcher) = rocket.state::<Arc<dyn JobLauncher>>() {
             let launcher = launcher.clone();
+            let done = rocket.state::<StartupRecovery>().map(|r| r.done.clone());
             rocket::tokio::spawn(async move {
                 match launcher.recover().await {
                     Ok(()) => tracing::info!("unfinished runs recovered"),
@@ -312,6 +338,9 @@ impl Fairing for LauncherFairing {
                         error = %format!("{e:#}"),
                         "cannot recover unfinished runs; the sweep will retry"
                     ),
+                }
+                if let Some(done) = done {
+                    done.send_replace(true);
                 }
             });
         }

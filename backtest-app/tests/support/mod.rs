@@ -47,6 +47,8 @@ pub struct TestDb {
     /// Which backend.
     pub kind: Kind,
     tmp: Option<PathBuf>,
+    /// `TEST_MYSQL_URL` and the database to drop there.
+    drop_mysql: Option<(String, String)>,
 }
 
 impl TestDb {
@@ -59,33 +61,49 @@ impl TestDb {
             url,
             kind: Kind::Sqlite,
             tmp: Some(tmp),
+            drop_mysql: None,
         }
     }
 
-    /// The database of `TEST_MYSQL_URL`; `None` (skip) when it is unset and
-    /// `SKIP_MYSQL_TESTS=1`.
+    /// A fresh database on the server of `TEST_MYSQL_URL`, dropped with
+    /// this value; `None` (skip) when it is unset and `SKIP_MYSQL_TESTS=1`.
+    /// Each test has its own, so no other test's launcher (which recovers
+    /// unfinished runs and sweeps at start-up) can touch its rows.
     ///
     /// # Panics
-    /// When `TEST_MYSQL_URL` is unset and `SKIP_MYSQL_TESTS` is not `1`.
+    /// When `TEST_MYSQL_URL` is unset and `SKIP_MYSQL_TESTS` is not `1`, or
+    /// the database cannot be created.
     pub fn mysql() -> Option<Self> {
-        match std::env::var("TEST_MYSQL_URL") {
-            Ok(url) if !url.trim().is_empty() => Some(Self {
-                url: url.trim().to_owned(),
-                kind: Kind::MySql,
-                tmp: None,
-            }),
+        let admin_url = match std::env::var("TEST_MYSQL_URL") {
+            Ok(url) if !url.trim().is_empty() => url.trim().to_owned(),
             _ if std::env::var("SKIP_MYSQL_TESTS").as_deref() == Ok("1") => {
                 eprintln!("SKIP_MYSQL_TESTS=1: skipping a MySQL test");
-                None
+                return None;
             }
             _ => panic!(
                 "TEST_MYSQL_URL is not set: the MySQL variants of the database tests need a \
-                 MySQL/MariaDB database, e.g. \
+                 MySQL/MariaDB server, e.g. \
                  TEST_MYSQL_URL=mysql://root@127.0.0.1:3306/backtest_dev \
                  (create it first: mysql -uroot -h127.0.0.1 -e 'CREATE DATABASE IF NOT EXISTS backtest_dev'); \
+                 the user needs CREATE/DROP DATABASE (each test uses its own database); \
                  set SKIP_MYSQL_TESTS=1 to skip them"
             ),
-        }
+        };
+        let (base, query) = admin_url
+            .split_once('?')
+            .map_or((admin_url.as_str(), String::new()), |(b, q)| {
+                (b, format!("?{q}"))
+            });
+        let server = base.rsplit_once('/').map_or(base, |(s, _)| s);
+        let name = unique("backtest_t").replace('-', "_");
+        on_own_runtime(&admin_url, &format!("CREATE DATABASE {name}"))
+            .expect("CREATE DATABASE (the TEST_MYSQL_URL user needs the privilege)");
+        Some(Self {
+            url: format!("{server}/{name}{query}"),
+            kind: Kind::MySql,
+            tmp: None,
+            drop_mysql: Some((admin_url, name)),
+        })
     }
 
     /// The database of `kind` (`None`: skipped MySQL).
@@ -113,5 +131,49 @@ impl Drop for TestDb {
         if let Some(tmp) = self.tmp.take() {
             let _ = std::fs::remove_dir_all(tmp);
         }
+        if let Some((admin_url, name)) = self.drop_mysql.take() {
+            let _ = on_own_runtime(&admin_url, &format!("DROP DATABASE IF EXISTS {name}"));
+        }
     }
+}
+
+/// Runs one statement on `url` from a thread and runtime of its own, so
+/// that it works both inside and outside a test's async runtime.
+fn on_own_runtime(url: &str, sql: &str) -> Result<(), String> {
+    let (url, sql) = (url.to_owned(), sql.to_owned());
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| e.to_string())?;
+        rt.block_on(async {
+            let pool = backtest_app::db::connect(&url, 1)
+                .await
+                .map_err(|e| format!("{e:#}"))?;
+            sqlx::query(&sql)
+                .execute(&pool)
+                .await
+                .map_err(|e| e.to_string())?;
+            pool.close().await;
+            Ok(())
+        })
+    })
+    .join()
+    .map_err(|_| "the database thread panicked".to_owned())?
+}
+
+/// The web app of `config` as an in-process client, returned once its job
+/// launcher's start-up recovery has run: runs a test then inserts are its
+/// own, not unfinished work a previous web left behind.
+pub async fn started_client(config: AppConfig) -> rocket::local::asynchronous::Client {
+    let client = rocket::local::asynchronous::Client::tracked(backtest_app::web::rocket(config))
+        .await
+        .expect("the web app starts and migrates its database");
+    if let Some(recovery) = client
+        .rocket()
+        .state::<backtest_app::web::jobs_routes::StartupRecovery>()
+    {
+        recovery.finished().await;
+    }
+    client
 }
