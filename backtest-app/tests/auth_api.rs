@@ -2,94 +2,19 @@
 //! SQLite file and on the MySQL/MariaDB database of `TEST_MYSQL_URL` (see
 //! `support/mod.rs`): every protected route refuses anonymous callers, a
 //! revoked token is refused, another token's runs and presets do not exist
-//! for a caller (404), hostile text is stored verbatim or rejected, and the
-//! quota admission is atomic under concurrency.
+//! for a caller (404), and hostile text is stored verbatim or rejected.
+//! Quotas and sweeps: `auth_quota.rs`.
 
+#[macro_use]
 mod support;
 
-use backtest_app::config::AuthMode;
-use backtest_app::db::runs::{self, Admission, AdmissionLimits, NewRun};
-use backtest_app::db::sweeps::{self, NewSweep};
-use backtest_app::db::{tokens, Db};
+use backtest_app::db::runs::{self, Admission, AdmissionLimits};
+use backtest_app::db::tokens;
 use rocket::http::{ContentType, Header, Method, Status};
-use rocket::local::asynchronous::{Client, LocalResponse};
-use rocket_db_pools::Database;
-use serde_json::{json, Value};
+use rocket::local::asynchronous::Client;
+use serde_json::json;
+use support::auth::{bearer, call, json_body, new_run, pool, token, token_client as client};
 use support::{unique, Kind, TestDb};
-
-async fn client(db: &TestDb, metrics_require_token: bool) -> Client {
-    let config = backtest_app::config::AppConfig {
-        auth_mode: AuthMode::Token,
-        metrics_require_token,
-        ..db.config()
-    };
-    support::started_client(config).await
-}
-
-fn pool(client: &Client) -> &sqlx::AnyPool {
-    Db::fetch(client.rocket()).expect("the pool")
-}
-
-async fn token(client: &Client, name: &str, admin: bool) -> String {
-    tokens::create(pool(client), name, admin)
-        .await
-        .expect("create a token")
-}
-
-fn bearer(token: &str) -> Header<'static> {
-    Header::new("Authorization", format!("Bearer {token}"))
-}
-
-async fn json_body(response: LocalResponse<'_>) -> Value {
-    let text = response.into_string().await.unwrap_or_default();
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
-}
-
-async fn call(
-    client: &Client,
-    method: Method,
-    path: &str,
-    token: Option<&str>,
-    body: Option<&Value>,
-) -> (Status, Value) {
-    let mut request = client.req(method, path.to_owned());
-    if let Some(token) = token {
-        request.add_header(bearer(token));
-    }
-    if let Some(body) = body {
-        request.add_header(ContentType::JSON);
-        request.set_body(body.to_string());
-    }
-    let response = request.dispatch().await;
-    let status = response.status();
-    (status, json_body(response).await)
-}
-
-/// Runs each test against SQLite and MySQL.
-macro_rules! on_both_databases {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[rocket::async_test]
-                async fn $name() {
-                    if let Some(db) = super::TestDb::of(super::Kind::Sqlite) {
-                        super::$name(db).await;
-                    }
-                }
-            )*
-        }
-        mod mysql {
-            $(
-                #[rocket::async_test]
-                async fn $name() {
-                    if let Some(db) = super::TestDb::of(super::Kind::MySql) {
-                        super::$name(db).await;
-                    }
-                }
-            )*
-        }
-    };
-}
 
 on_both_databases!(
     every_protected_route_refuses_anonymous_callers,
@@ -97,8 +22,6 @@ on_both_databases!(
     revoked_token_is_401,
     another_tokens_runs_and_presets_are_404,
     hostile_text_is_stored_verbatim_or_rejected,
-    quota_admission_is_atomic_under_concurrency,
-    another_tokens_sweeps_are_404_and_sweeps_have_a_quota,
 );
 
 /// Whether issue 13 protects `path` (`/metrics` only when configured).
@@ -272,18 +195,6 @@ async fn revoked_token_is_401(db: TestDb) {
         tokens::create(pool(&client), &name, false).await,
         Err(tokens::TokenError::Duplicate(_))
     ));
-}
-
-fn new_run(run_id: &str) -> NewRun<'_> {
-    NewRun {
-        run_id,
-        ticker: "GOOG",
-        rule_type: "RSI",
-        rule_id: Some("RSI_14_30_70"),
-        request_json: r#"{"ticker":"GOOG"}"#,
-        params_json: "{}",
-        fingerprint: None,
-    }
 }
 
 const NO_CAPS: AdmissionLimits = AdmissionLimits {
@@ -500,210 +411,4 @@ async fn hostile_text_is_stored_verbatim_or_rejected(db: TestDb) {
     assert!(table_rows(&client, "api_tokens").await >= HOSTILE.len() as i64);
     assert!(table_rows(&client, "strategy_presets").await >= HOSTILE.len() as i64);
     table_rows(&client, "backtest_results").await;
-}
-
-/// Twelve submissions of one owner at once against a cap of 3: exactly three
-/// are stored, whatever the interleaving (the count and the insert are one
-/// serialised step).
-async fn quota_admission_is_atomic_under_concurrency(db: TestDb) {
-    // A database of its own: the launcher of a web sharing the database
-    // would fail these runs (it recovers every unfinished run it finds),
-    // freeing quota in the middle of the test.
-    let (pool, dedicated) = own_database(&db).await;
-    let owner = unique("busy");
-    let limits = AdmissionLimits {
-        max_active_for_owner: Some(3),
-        max_queued: u32::MAX,
-    };
-    let tasks: Vec<_> = (0..12)
-        .map(|_| {
-            let pool = pool.clone();
-            let owner = owner.clone();
-            rocket::tokio::spawn(async move {
-                let run_id = uuid::Uuid::new_v4().to_string();
-                let outcome = runs::admit_queued(&pool, &new_run(&run_id), &owner, limits).await;
-                (run_id, outcome)
-            })
-        })
-        .collect();
-    let mut admitted = Vec::new();
-    let mut refused = 0;
-    for task in tasks {
-        let (run_id, outcome) = task.await.expect("the task ran");
-        match outcome.expect("no database error") {
-            Admission::Admitted => admitted.push(run_id),
-            Admission::OwnerQuota { active } => {
-                assert_eq!(active, 3);
-                refused += 1;
-            }
-            Admission::QueueFull { .. } => panic!("no queue cap in this test"),
-        }
-    }
-    assert_eq!((admitted.len(), refused), (3, 9));
-    let (_, total) = runs::list(&pool, backtest_app::db::Scope::Owner(&owner), 100, 0)
-        .await
-        .expect("list");
-    assert_eq!(total, 3, "exactly three stored");
-    // A finished run frees its place.
-    runs::fail(&pool, &admitted[0], "finished by the test")
-        .await
-        .expect("fail");
-    let run_id = uuid::Uuid::new_v4().to_string();
-    assert_eq!(
-        runs::admit_queued(&pool, &new_run(&run_id), &owner, limits)
-            .await
-            .expect("admit"),
-        Admission::Admitted
-    );
-    admitted.push(run_id);
-    // The global cap refuses anyone once the queue holds that many runs.
-    let full = AdmissionLimits {
-        max_active_for_owner: None,
-        max_queued: 0,
-    };
-    let run_id = uuid::Uuid::new_v4().to_string();
-    assert!(matches!(
-        runs::admit_queued(&pool, &new_run(&run_id), &unique("other"), full).await,
-        Ok(Admission::QueueFull { .. })
-    ));
-    pool.close().await;
-    if let Some((admin_pool, name)) = dedicated {
-        sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
-            .execute(&admin_pool)
-            .await
-            .expect("drop the test database");
-    }
-}
-
-/// A migrated pool on a database nobody else uses: the fresh SQLite file,
-/// or a new database beside `TEST_MYSQL_URL`'s (with the pool to drop it).
-async fn own_database(db: &TestDb) -> (sqlx::AnyPool, Option<(sqlx::AnyPool, String)>) {
-    use backtest_app::db::{self, Backend};
-    match db.kind {
-        Kind::Sqlite => {
-            let pool = db::connect(&db.url, 8).await.expect("connect");
-            db::migrate(&pool, Backend::Sqlite).await.expect("migrate");
-            (pool, None)
-        }
-        Kind::MySql => {
-            let admin = db::connect(&db.url, 1).await.expect("connect");
-            let name = format!(
-                "backtest_quota_{}",
-                &uuid::Uuid::new_v4().simple().to_string()[..12]
-            );
-            sqlx::query(&format!("CREATE DATABASE {name}"))
-                .execute(&admin)
-                .await
-                .expect("CREATE DATABASE (the TEST_MYSQL_URL user needs the privilege)");
-            let (base, query) = db
-                .url
-                .split_once('?')
-                .map_or((db.url.as_str(), ""), |(b, q)| (b, q));
-            let server = base.rsplit_once('/').map_or(base, |(s, _)| s);
-            let url = if query.is_empty() {
-                format!("{server}/{name}")
-            } else {
-                format!("{server}/{name}?{query}")
-            };
-            let pool = db::connect(&url, 8).await.expect("connect");
-            db::migrate(&pool, Backend::MySql).await.expect("migrate");
-            (pool, Some((admin, name)))
-        }
-    }
-}
-
-fn new_sweep<'a>(sweep_id: &'a str, owner: &'a str, max_active: Option<u32>) -> NewSweep<'a> {
-    NewSweep {
-        sweep_id,
-        ticker: "GOOG",
-        rule_type: "RSI",
-        objective: "sharpe",
-        request_json: r#"{"request":{"ticker":"GOOG","rule_type":"RSI"},"grid":{"period":[10,14]},"objective":"sharpe","shards":1}"#,
-        total: 2,
-        shards: 1,
-        owner,
-        max_active_for_owner: max_active,
-    }
-}
-
-async fn another_tokens_sweeps_are_404_and_sweeps_have_a_quota(db: TestDb) {
-    let client = client(&db, false).await;
-    let (alice_name, bob_name) = (unique("alice"), unique("bob"));
-    let alice = token(&client, &alice_name, false).await;
-    let bob = token(&client, &bob_name, false).await;
-    let admin = token(&client, &unique("admin"), true).await;
-
-    // Two active sweeps fill a quota of two; the third is refused, stores
-    // nothing, and another owner is not affected.
-    let ids: Vec<String> = (0..3).map(|_| uuid::Uuid::new_v4().to_string()).collect();
-    for id in &ids[..2] {
-        let stored = sweeps::insert_queued(pool(&client), &new_sweep(id, &alice_name, Some(2)))
-            .await
-            .expect("store alice's sweep");
-        assert_eq!(stored, Ok(()));
-    }
-    let refused = sweeps::insert_queued(pool(&client), &new_sweep(&ids[2], &alice_name, Some(2)))
-        .await
-        .expect("the database answers");
-    assert_eq!(refused, Err(2), "the third active sweep is over the quota");
-    assert!(sweeps::get(pool(&client), &ids[2])
-        .await
-        .expect("get")
-        .is_none());
-    let bobs = uuid::Uuid::new_v4().to_string();
-    let stored = sweeps::insert_queued(pool(&client), &new_sweep(&bobs, &bob_name, Some(2)))
-        .await
-        .expect("store bob's sweep");
-    assert_eq!(stored, Ok(()), "quotas are per owner");
-
-    let path = format!("/api/sweeps/{}", ids[0]);
-    let (status, body) = call(&client, Method::Get, &path, Some(&alice), None).await;
-    assert_eq!(status, Status::Ok, "{body}");
-    for other in [
-        path.clone(),
-        format!("{path}/results"),
-        format!("{path}/heatmap?x=period&y=period"),
-    ] {
-        let (status, body) = call(&client, Method::Get, &other, Some(&bob), None).await;
-        assert_eq!(status, Status::NotFound, "{other}: {body}");
-    }
-    let (status, body) = call(&client, Method::Delete, &path, Some(&bob), None).await;
-    assert_eq!(
-        status,
-        Status::NotFound,
-        "bob cannot cancel alice's sweep: {body}"
-    );
-    let (status, _) = call(&client, Method::Get, &path, Some(&admin), None).await;
-    assert_eq!(status, Status::Ok, "an admin reads every sweep");
-
-    let (_, page) = call(
-        &client,
-        Method::Get,
-        "/api/sweeps?limit=100",
-        Some(&bob),
-        None,
-    )
-    .await;
-    assert_eq!(page["total"], 1, "bob lists only his own: {page}");
-    assert_eq!(page["sweeps"][0]["sweep_id"], bobs.as_str());
-    let (_, page) = call(
-        &client,
-        Method::Get,
-        "/api/sweeps?limit=100",
-        Some(&alice),
-        None,
-    )
-    .await;
-    assert_eq!(page["total"], 2, "{page}");
-
-    // Cancelling one frees a place in alice's quota.
-    let (status, body) = call(&client, Method::Delete, &path, Some(&alice), None).await;
-    assert_eq!(status, Status::Ok, "{body}");
-    let stored = sweeps::insert_queued(pool(&client), &new_sweep(&ids[2], &alice_name, Some(2)))
-        .await
-        .expect("store");
-    assert_eq!(stored, Ok(()));
-    for id in ids.iter().chain([&bobs]) {
-        sweeps::cancel(pool(&client), id).await.expect("cancel");
-    }
 }

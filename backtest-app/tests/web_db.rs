@@ -4,6 +4,7 @@
 //! `SKIP_MYSQL_TESTS`). On both backends each test has a database of its
 //! own, so counts and pages are exact.
 
+#[macro_use]
 mod support;
 
 use backtest_app::db::runs::{self, NewRun};
@@ -38,32 +39,6 @@ async fn get_json(client: &Client, path: &str) -> (Status, Value) {
     let response = client.get(path).dispatch().await;
     let status = response.status();
     (status, json_body(response).await)
-}
-
-/// Runs each test against SQLite and MySQL.
-macro_rules! on_both_databases {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[rocket::async_test]
-                async fn $name() {
-                    if let Some(db) = super::TestDb::of(super::Kind::Sqlite) {
-                        super::$name(db).await;
-                    }
-                }
-            )*
-        }
-        mod mysql {
-            $(
-                #[rocket::async_test]
-                async fn $name() {
-                    if let Some(db) = super::TestDb::of(super::Kind::MySql) {
-                        super::$name(db).await;
-                    }
-                }
-            )*
-        }
-    };
 }
 
 on_both_databases!(

@@ -8,9 +8,40 @@
 
 #![allow(dead_code)]
 
+pub mod auth;
+
 use std::path::{Path, PathBuf};
 
 use backtest_app::config::AppConfig;
+
+/// Runs each `async fn NAME(db: TestDb)` of the calling test file twice, as
+/// `sqlite::NAME` on a fresh SQLite file and `mysql::NAME` on a fresh
+/// MySQL/MariaDB database (skipped with `SKIP_MYSQL_TESTS=1`).
+#[allow(unused_macros)]
+macro_rules! on_both_databases {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[rocket::async_test]
+                async fn $name() {
+                    if let Some(db) = super::TestDb::of(super::Kind::Sqlite) {
+                        super::$name(db).await;
+                    }
+                }
+            )*
+        }
+        mod mysql {
+            $(
+                #[rocket::async_test]
+                async fn $name() {
+                    if let Some(db) = super::TestDb::of(super::Kind::MySql) {
+                        super::$name(db).await;
+                    }
+                }
+            )*
+        }
+    };
+}
 
 /// The repository root.
 pub fn repo_root() -> PathBuf {
