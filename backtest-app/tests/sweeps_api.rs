@@ -6,6 +6,7 @@
 //! - 1, 3 and 8 shards: the stored rows equal optimize's row for row (same
 //!   order, same parameters, metrics equal to the last bit), every
 //!   combination stored exactly once; pages, best row and heatmap agree;
+//!   the detail carries the backtest request the combinations run with;
 //! - walk-forward with 3 shards: folds, out-of-sample curve and efficiency
 //!   equal `optimize --walk-forward`, and each fold's choice equals an
 //!   optimize run over that fold's training dates;
@@ -64,6 +65,10 @@ fn shards_equal_optimize(kind: Kind) {
         for key in ["created_at", "started_at", "finished_at"] {
             assert!(detail[key].is_string(), "{key}: {detail}");
         }
+        // The settings a client needs to run one combination in full.
+        assert_eq!(detail["request"]["ticker"], TICKER, "{detail}");
+        assert_eq!(detail["request"]["rule_type"], "RSI", "{detail}");
+        assert_eq!(detail["request"]["params"], json!({}), "{detail}");
         assert!(detail["error_message"].is_null());
     }
     let id = submit(&server, &body(&grid(), &json!({"shards": 2})));

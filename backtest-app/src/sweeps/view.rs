@@ -75,8 +75,9 @@ fn progress(sweep: &Sweep, shards: &[sweeps::Shard]) -> Value {
     })
 }
 
-/// `GET /api/sweeps/<id>`: the summary plus the request (grid and its
-/// expanded `axes`, search, walk-forward), the best combination so far
+/// `GET /api/sweeps/<id>`: the summary plus the request (the backtest
+/// `request` every combination runs, the grid and its expanded `axes`,
+/// search, walk-forward), the best combination so far
 /// and, for a walk-forward,
 /// the folds, the out-of-sample equity curve and the efficiency (`null`
 /// until completed).
@@ -113,6 +114,9 @@ pub async fn detail(pool: &AnyPool, sweep: &Sweep) -> Result<Value, ViewError> {
         })
         .unwrap_or_default();
     if let Value::Object(map) = &mut out {
+        // The settings every combination runs with, so that a client can
+        // run one combination again as a full backtest.
+        map.insert("request".into(), json!(spec.request));
         map.insert("grid".into(), spec.grid.clone());
         map.insert("axes".into(), Value::Object(axes));
         map.insert("search".into(), json!(spec.search));

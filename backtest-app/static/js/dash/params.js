@@ -39,6 +39,11 @@ function note(text) {
   return div;
 }
 
+// The metadata of a rule type (undefined before /api/rules answered).
+export function ruleInfo(ruleType) {
+  return rules.get(ruleType);
+}
+
 export function renderParams(ruleType, values = {}) {
   const rule = rules.get(ruleType);
   const box = el("rule-params");
