@@ -520,6 +520,21 @@ fn scenario(h: &mut Harness, vnu_jar: &std::path::Path) -> Result<()> {
         UI_TIMEOUT,
     )?;
 
+    // The older sweep opened from the list brings back its own settings.
+    s.click(&format!("#recent-sweeps [data-sweep-id={}]", json!(id)))?;
+    let form = s.wait_for(
+        "the grid sweep's settings in the form",
+        "!document.getElementById('wf-enabled').checked \
+         && document.getElementById('sweep-status').dataset.status === 'completed' \
+         && ['period-from', 'period-to', 'period-step', 'oversold-from', 'oversold-to', 'shards'] \
+              .map((p) => document.getElementById('sweep-' + p).value).join(' ')",
+        UI_TIMEOUT,
+    )?;
+    check(
+        form == json!("10 14 1 25 30 2"),
+        &format!("the form shows the sweep's grid and shards (found {form})"),
+    )?;
+
     let a11y = a11y.report();
     check(
         html_errors.is_empty() && a11y.is_empty(),

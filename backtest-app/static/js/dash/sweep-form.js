@@ -5,7 +5,7 @@
 
 import { ApiError } from "./api.js";
 import { clearInvalid } from "./errors.js";
-import { collectSettings } from "./form.js";
+import { collectSettings, fillForm } from "./form.js";
 import { el, isNum } from "./format.js";
 import { ruleInfo } from "./params.js";
 
@@ -254,4 +254,47 @@ export function setSweepBusy(busy) {
   button.disabled = busy;
   button.querySelector(".spinner-border").classList.toggle("d-none", !busy);
   el("sweep-cancel-btn").disabled = !busy;
+}
+
+// The form as a stored sweep was submitted (`detail` of GET
+// /api/sweeps/<id>), so that a sweep opened from the recent list can be
+// edited and run again. A list that is not an evenly spaced range is shown
+// as a range from its first to its last value.
+export function fillSweepForm(detail) {
+  if (!detail || !detail.request) return;
+  fillForm({ ...detail.request, params: {} });
+  renderGrid(detail.request.rule_type);
+  for (const [name, spec] of Object.entries(detail.grid || {})) {
+    const input = (part) => el(`sweep-${name}-${part}`);
+    if (input("list")) {
+      input("list").value = (Array.isArray(spec) ? spec : []).join(", ");
+    } else if (input("from")) {
+      const range = asRange(spec);
+      if (!range) continue;
+      input("from").value = String(range.start);
+      input("to").value = range.stop === range.start ? "" : String(range.stop);
+      if (range.step !== null) input("step").value = String(range.step);
+    }
+  }
+  el("sweep-objective").value = detail.objective;
+  el("sweep-shards").value = detail.progress ? String(detail.progress.shards) : "";
+  const random = detail.search && detail.search.random;
+  el("sweep-samples").value = random ? String(random.samples) : "";
+  el("sweep-seed").value = random ? String(random.seed) : "";
+  const wf = detail.walk_forward;
+  el("wf-enabled").checked = Boolean(wf);
+  if (wf) {
+    el("wf-train").value = String(wf.train_bars);
+    el("wf-test").value = String(wf.test_bars);
+    el("wf-step").value = String(wf.step_bars);
+    el("wf-anchored").checked = Boolean(wf.anchored);
+  }
+  onWalkForwardToggled();
+}
+
+function asRange(spec) {
+  if (spec && !Array.isArray(spec) && isNum(spec.start)) return spec;
+  if (!Array.isArray(spec) || spec.length === 0 || !spec.every(isNum)) return null;
+  const step = spec.length > 1 ? spec[1] - spec[0] : null;
+  return { start: spec[0], stop: spec[spec.length - 1], step };
 }

@@ -10,7 +10,7 @@ import { renderHeatmap } from "./heatmap.js";
 import { loadRecentSweeps } from "./recent.js";
 import { runAsync } from "./runs.js";
 import {
-  clearSweepError, collectSweepRequest, renderGrid, setSweepBusy, showSweepError,
+  clearSweepError, collectSweepRequest, fillSweepForm, renderGrid, setSweepBusy, showSweepError,
 } from "./sweep-form.js";
 import { drawOos, paramText, renderTopTable, renderWalkForward } from "./sweep-tables.js";
 
@@ -96,13 +96,15 @@ export async function openSweep(id) {
   showSweepView();
   clearSweepError();
   try {
-    await followSweep(id);
+    await followSweep(id, { fillForm: true });
   } catch (err) {
     showSweepError(err);
   }
 }
 
-async function followSweep(id) {
+// `fillForm`: show the sweep's own settings in the forms (a sweep opened
+// from the list, not one just submitted from them).
+async function followSweep(id, { fillForm: fill = false } = {}) {
   const token = ++sweepToken;
   const isCurrent = () => token === sweepToken;
   current = null;
@@ -114,6 +116,10 @@ async function followSweep(id) {
   for (;;) {
     const detail = await api("GET", base(id));
     if (!isCurrent()) return;
+    if (fill) {
+      fillSweepForm(detail);
+      fill = false;
+    }
     setProgress(detail);
     const label = `${detail.ticker} · ${detail.rule_type} · ${shortId(id)}`;
     setSweepStatus(detail.status, label);
