@@ -7,6 +7,7 @@ use crate::{CoreError, Result};
 
 /// The type of a rule parameter.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case", tag = "type")]
 #[non_exhaustive]
 pub enum ParamKind {
@@ -39,6 +40,7 @@ pub enum ParamKind {
 
 /// Metadata of one rule parameter.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ParamSpec {
     /// Name in the `params` object.
     pub name: &'static str,

@@ -14,7 +14,7 @@ use sqlx::{AnyPool, Row};
 use super::{count_where, lock_admission, now, text, text_required, Scope};
 
 /// Where a run is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum RunState {
     /// Accepted, waiting for a worker.
@@ -88,7 +88,7 @@ pub struct Run {
 }
 
 /// A row without the large JSON columns, for listings.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct RunSummary {
     pub run_id: String,
     pub ticker: String,

@@ -10,7 +10,7 @@ use super::{now, text, text_required, Scope};
 
 /// A saved preset. `config` holds every other request setting
 /// (params, dates, trading settings); presets never carry trading logic.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Preset {
     pub id: i64,
     pub name: String,

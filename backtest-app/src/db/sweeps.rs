@@ -19,7 +19,7 @@ use super::{count_where, integer, lock_admission, now, text, text_required, Scop
 const MAX_ERROR_CHARS: usize = 1000;
 
 /// Where a sweep is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum SweepState {
     /// Accepted, no shard has started.

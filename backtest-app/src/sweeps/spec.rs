@@ -18,7 +18,7 @@ use serde_json::{json, Map, Value};
 pub const MAX_SHARDS: u64 = 256;
 
 /// `search`: only seeded random search so far.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Search {
     /// Distinct combinations drawn from the grid, reproducibly.
@@ -26,7 +26,7 @@ pub struct Search {
 }
 
 /// `search.random`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RandomSpec {
     /// Combinations to draw.
@@ -37,7 +37,7 @@ pub struct RandomSpec {
 }
 
 /// `walk_forward`, in bars of the selected range.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WalkForwardSpec {
     /// Bars each fold optimises on.

@@ -4,15 +4,17 @@
 
 use std::collections::HashMap;
 
-use backtest_adapter::contract::ContractError;
+use backtest_adapter::contract::{BacktestRequest, ContractError};
 use backtest_core::sweep::WalkForwardResult;
-use serde_json::{json, Value};
+use schemars::JsonSchema;
+use serde::Serialize;
+use serde_json::{Map, Value};
 use sqlx::AnyPool;
 
-use super::spec::SweepSpec;
+use super::spec::{Search, SweepSpec};
 use crate::commands::optimize_output::walk_forward_parts;
 use crate::db::sweep_results::{self, SortKey, StoredResult};
-use crate::db::sweeps::{self, Sweep};
+use crate::db::sweeps::{self, Sweep, SweepState};
 
 /// Why a view could not be built.
 #[derive(Debug)]
@@ -35,14 +37,129 @@ fn stored_json(text: &str, what: &str) -> Result<Value, ViewError> {
     serde_json::from_str(text).map_err(|e| ViewError::Stored(format!("stored {what}: {e}")))
 }
 
+/// One evaluated combination.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct ResultRow {
+    /// Position in the expanded grid (absent for a walk-forward's best,
+    /// which is a fold's choice).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub grid_index: Option<i64>,
+    /// The rule parameters, as stored.
+    pub params: Value,
+    /// The rule's tracking slug.
+    pub rule_id: Option<String>,
+    /// The metrics, as stored (the core's values, bit for bit).
+    pub metrics: Value,
+}
+
 /// `{"grid_index", "params", "rule_id", "metrics"}` of a stored row.
-pub fn result_json(row: &StoredResult) -> Result<Value, ViewError> {
-    Ok(json!({
-        "grid_index": row.grid_index,
-        "params": stored_json(&row.params_json, "params")?,
-        "rule_id": row.rule_id,
-        "metrics": stored_json(&row.metrics_json, "metrics")?,
-    }))
+pub fn result_json(row: &StoredResult) -> Result<ResultRow, ViewError> {
+    Ok(ResultRow {
+        grid_index: Some(row.grid_index),
+        params: stored_json(&row.params_json, "params")?,
+        rule_id: row.rule_id.clone(),
+        metrics: stored_json(&row.metrics_json, "metrics")?,
+    })
+}
+
+/// How far a sweep is.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct Progress {
+    /// Combinations evaluated.
+    pub done: i64,
+    /// Combinations in all.
+    pub total: i64,
+    /// Shards completed.
+    pub shards_done: usize,
+    /// Shards in all.
+    pub shards: i64,
+}
+
+/// A sweep as `GET /api/sweeps` lists it: identity, status, progress.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct SweepSummary {
+    /// The sweep's id (a UUID).
+    pub sweep_id: String,
+    /// Where the sweep is.
+    pub status: SweepState,
+    /// The ticker every combination runs on.
+    pub ticker: String,
+    /// The rule type swept.
+    pub rule_type: String,
+    /// What ranks the combinations.
+    pub objective: String,
+    /// How far it is.
+    pub progress: Progress,
+    /// When it was accepted.
+    pub created_at: String,
+    /// When its first shard started.
+    pub started_at: Option<String>,
+    /// When it completed, failed or was cancelled.
+    pub finished_at: Option<String>,
+    /// Why it failed.
+    pub error_message: Option<String>,
+}
+
+/// A page of `GET /api/sweeps`.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct SweepsPage {
+    /// The sweeps, newest first.
+    pub sweeps: Vec<SweepSummary>,
+    /// Page number, from 1.
+    pub page: i64,
+    /// Page size.
+    pub limit: i64,
+    /// Sweeps the caller may see.
+    pub total: i64,
+}
+
+/// A walk-forward's windows, in bars, as run.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct WalkForwardView {
+    /// Bars each fold optimises on.
+    pub train_bars: usize,
+    /// Bars each fold tests its winner on.
+    pub test_bars: usize,
+    /// Bars between folds.
+    pub step_bars: usize,
+    /// Whether training always starts at the first bar.
+    pub anchored: bool,
+}
+
+/// A walk-forward's outcome (`null`s until it completed).
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct WalkForwardOutcome {
+    /// Per fold: the windows' dates, the winner and its in- and
+    /// out-of-sample metrics.
+    pub folds: Vec<Value>,
+    /// The out-of-sample equity, fold after fold.
+    pub oos_equity_curve: Vec<Value>,
+    /// Out-of-sample over in-sample performance.
+    pub efficiency: Option<f64>,
+}
+
+/// `GET /api/sweeps/<id>`.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct SweepDetail {
+    /// Identity, status and progress.
+    #[serde(flatten)]
+    pub summary: SweepSummary,
+    /// The settings every combination runs with, so that a client can run
+    /// one combination again as a full backtest.
+    pub request: BacktestRequest,
+    /// The grid as submitted.
+    pub grid: Value,
+    /// The expanded axes: parameter -> values.
+    pub axes: Map<String, Value>,
+    /// The random search, if any.
+    pub search: Option<Search>,
+    /// The walk-forward windows, if any.
+    pub walk_forward: Option<WalkForwardView>,
+    /// The best combination so far (a walk-forward's: the last fold's).
+    pub best: Option<ResultRow>,
+    /// A walk-forward's folds, curve and efficiency.
+    #[serde(flatten)]
+    pub outcome: Option<WalkForwardOutcome>,
 }
 
 fn spec_of(sweep: &Sweep) -> Result<SweepSpec, ViewError> {
@@ -50,29 +167,29 @@ fn spec_of(sweep: &Sweep) -> Result<SweepSpec, ViewError> {
 }
 
 /// A sweep as `GET /api/sweeps` lists it: identity, status, progress.
-pub async fn summary(pool: &AnyPool, sweep: &Sweep) -> Result<Value, ViewError> {
+pub async fn summary(pool: &AnyPool, sweep: &Sweep) -> Result<SweepSummary, ViewError> {
     let shards = sweeps::shards(pool, &sweep.sweep_id).await?;
-    Ok(json!({
-        "sweep_id": sweep.sweep_id,
-        "status": sweep.status,
-        "ticker": sweep.ticker,
-        "rule_type": sweep.rule_type,
-        "objective": sweep.objective,
-        "progress": progress(sweep, &shards),
-        "created_at": sweep.created_at,
-        "started_at": sweep.started_at,
-        "finished_at": sweep.finished_at,
-        "error_message": sweep.error_message,
-    }))
+    Ok(SweepSummary {
+        sweep_id: sweep.sweep_id.clone(),
+        status: sweep.status,
+        ticker: sweep.ticker.clone(),
+        rule_type: sweep.rule_type.clone(),
+        objective: sweep.objective.clone(),
+        progress: progress(sweep, &shards),
+        created_at: sweep.created_at.clone(),
+        started_at: sweep.started_at.clone(),
+        finished_at: sweep.finished_at.clone(),
+        error_message: sweep.error_message.clone(),
+    })
 }
 
-fn progress(sweep: &Sweep, shards: &[sweeps::Shard]) -> Value {
-    json!({
-        "done": shards.iter().map(|s| s.done).sum::<i64>(),
-        "total": sweep.total,
-        "shards_done": shards.iter().filter(|s| s.is_completed()).count(),
-        "shards": sweep.shards,
-    })
+fn progress(sweep: &Sweep, shards: &[sweeps::Shard]) -> Progress {
+    Progress {
+        done: shards.iter().map(|s| s.done).sum::<i64>(),
+        total: sweep.total,
+        shards_done: shards.iter().filter(|s| s.is_completed()).count(),
+        shards: sweep.shards,
+    }
 }
 
 /// `GET /api/sweeps/<id>`: the summary plus the request (the backtest
@@ -81,9 +198,9 @@ fn progress(sweep: &Sweep, shards: &[sweeps::Shard]) -> Value {
 /// and, for a walk-forward,
 /// the folds, the out-of-sample equity curve and the efficiency (`null`
 /// until completed).
-pub async fn detail(pool: &AnyPool, sweep: &Sweep) -> Result<Value, ViewError> {
+pub async fn detail(pool: &AnyPool, sweep: &Sweep) -> Result<SweepDetail, ViewError> {
     let spec = spec_of(sweep)?;
-    let mut out = summary(pool, sweep).await?;
+    let summary = summary(pool, sweep).await?;
     let wf: Option<WalkForwardResult> = sweep
         .result_json
         .as_deref()
@@ -94,9 +211,15 @@ pub async fn detail(pool: &AnyPool, sweep: &Sweep) -> Result<Value, ViewError> {
         .transpose()?;
     let best = match (&spec.walk_forward, &wf) {
         // A walk-forward's parameters to trade now: the last fold's choice.
-        (Some(_), Some(result)) => result.folds.last().map(
-            |f| json!({"params": f.best_params, "rule_id": f.rule_id, "metrics": f.in_sample}),
-        ),
+        (Some(_), Some(result)) => match result.folds.last() {
+            Some(f) => Some(ResultRow {
+                grid_index: None,
+                params: to_value(&f.best_params)?,
+                rule_id: Some(f.rule_id.clone()),
+                metrics: to_value(&f.in_sample)?,
+            }),
+            None => None,
+        },
         (Some(_), None) => None,
         (None, _) => match sweep_results::best(pool, &sweep.sweep_id, 0, spec.objective).await? {
             Some(row) => Some(result_json(&row)?),
@@ -113,31 +236,33 @@ pub async fn detail(pool: &AnyPool, sweep: &Sweep) -> Result<Value, ViewError> {
                 .collect()
         })
         .unwrap_or_default();
-    if let Value::Object(map) = &mut out {
-        // The settings every combination runs with, so that a client can
-        // run one combination again as a full backtest.
-        map.insert("request".into(), json!(spec.request));
-        map.insert("grid".into(), spec.grid.clone());
-        map.insert("axes".into(), Value::Object(axes));
-        map.insert("search".into(), json!(spec.search));
-        map.insert(
-            "walk_forward".into(),
-            json!(spec.walk_forward.map(|w| json!({
-                "train_bars": w.train_bars,
-                "test_bars": w.test_bars,
-                "step_bars": w.step_bars.unwrap_or(w.test_bars),
-                "anchored": w.anchored,
-            }))),
-        );
-        map.insert("best".into(), json!(best));
-        if spec.walk_forward.is_some() {
-            let (folds, curve) = wf.as_ref().map(walk_forward_parts).unwrap_or_default();
-            map.insert("folds".into(), json!(folds));
-            map.insert("oos_equity_curve".into(), json!(curve));
-            map.insert("efficiency".into(), json!(wf.and_then(|r| r.efficiency)));
+    let outcome = spec.walk_forward.map(|_| {
+        let (folds, oos_equity_curve) = wf.as_ref().map(walk_forward_parts).unwrap_or_default();
+        WalkForwardOutcome {
+            folds,
+            oos_equity_curve,
+            efficiency: wf.as_ref().and_then(|r| r.efficiency),
         }
-    }
-    Ok(out)
+    });
+    Ok(SweepDetail {
+        summary,
+        request: spec.request.clone(),
+        grid: spec.grid.clone(),
+        axes,
+        search: spec.search,
+        walk_forward: spec.walk_forward.map(|w| WalkForwardView {
+            train_bars: w.train_bars,
+            test_bars: w.test_bars,
+            step_bars: w.step_bars.unwrap_or(w.test_bars),
+            anchored: w.anchored,
+        }),
+        best,
+        outcome,
+    })
+}
+
+fn to_value(value: &impl Serialize) -> Result<Value, ViewError> {
+    serde_json::to_value(value).map_err(|e| ViewError::Stored(format!("encode: {e}")))
 }
 
 /// Query parameters of a results page.
@@ -184,7 +309,7 @@ pub async fn results(
     pool: &AnyPool,
     sweep: &Sweep,
     query: &PageQuery<'_>,
-) -> Result<Value, ViewError> {
+) -> Result<ResultsPage, ViewError> {
     let spec = spec_of(sweep)?;
     let key = match query.sort {
         None => SortKey::of(spec.objective),
@@ -234,44 +359,58 @@ pub async fn results(
         .iter()
         .map(result_json)
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(json!({
-        "results": results,
-        "total": total,
-        "page": page,
-        "limit": limit,
-        "sort": key.column(),
-        "order": if descending { "desc" } else { "asc" },
-        "fold": fold,
-    }))
+    Ok(ResultsPage {
+        results,
+        total,
+        page,
+        limit,
+        sort: key.column(),
+        order: if descending { "desc" } else { "asc" },
+        fold,
+    })
+}
+
+/// A page of `GET /api/sweeps/<id>/results`.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct ResultsPage {
+    /// The combinations of the page.
+    pub results: Vec<ResultRow>,
+    /// Combinations evaluated (in the fold).
+    pub total: i64,
+    /// Page number, from 1.
+    pub page: i64,
+    /// Page size.
+    pub limit: i64,
+    /// The metric (or `grid_index`) the page is sorted by.
+    pub sort: &'static str,
+    /// `asc` or `desc`.
+    pub order: &'static str,
+    /// The walk-forward fold (0 for a plain sweep).
+    pub fold: i64,
 }
 
 /// A heatmap: `z[row for y][column for x]`, the other parameters at the
 /// best row's values; `null` where no evaluated combination exists.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Served as `{"x", "y", "z", "x_param", "y_param", "metric", "fixed"}`.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct Heatmap {
+    /// The parameter along x.
+    #[serde(rename = "x_param")]
     pub x_name: String,
+    /// The parameter along y.
+    #[serde(rename = "y_param")]
     pub y_name: String,
+    /// The metric drawn.
     pub metric: &'static str,
+    /// The x values.
     pub x: Vec<Value>,
+    /// The y values.
     pub y: Vec<Value>,
+    /// `z[row for y][column for x]`, `null` where nothing was evaluated.
     pub z: Vec<Vec<Option<f64>>>,
     /// The best row's parameters (where the other axes are held).
     pub fixed: Value,
-}
-
-impl Heatmap {
-    /// `{"x", "y", "z", "x_param", "y_param", "metric", "fixed"}`.
-    pub fn to_json(&self) -> Value {
-        json!({
-            "x": self.x,
-            "y": self.y,
-            "z": self.z,
-            "x_param": self.x_name,
-            "y_param": self.y_name,
-            "metric": self.metric,
-            "fixed": self.fixed,
-        })
-    }
 }
 
 /// `GET /api/sweeps/<id>/heatmap?x=&y=&metric=&fold=`.

@@ -16,7 +16,7 @@
 use backtest_adapter::contract::BacktestRequest;
 use backtest_core::rules::{describe_rules, RuleInfo};
 use rocket::data::{Data, Limits};
-use rocket::http::Status;
+use rocket::http::{Method, Status};
 use rocket::serde::json::Json;
 use rocket::{delete, get, post, routes, Route};
 use serde::Serialize;
@@ -26,6 +26,7 @@ use tracing::Instrument;
 use super::auth::Caller;
 use super::body;
 use super::error::ApiError;
+use super::openapi::{component, schema, Content, Operation};
 use super::telemetry::RequestInfo;
 use crate::db::runs::RunSummary;
 use crate::db::strategies::{self, CreateError, Preset};
@@ -47,6 +48,126 @@ pub fn routes() -> Vec<Route> {
         rules,
         runs
     ]
+}
+
+/// The documentation of this module's routes (see [`super::openapi`]).
+pub fn docs() -> Vec<Operation> {
+    vec![
+        Operation::new(
+            Method::Get,
+            "/api/strategies",
+            "presets",
+            "The caller's presets",
+        )
+        .bearer()
+        .reply(
+            200,
+            "Every preset, by name.",
+            Content::Json(schema::<Vec<Preset>>),
+        )
+        .errors(&[500]),
+        Operation::new(Method::Post, "/api/strategies", "presets", "Save a preset")
+            .describe(
+                "The fields of a `/run_backtest` request (validated the same way) and a \
+                 `name`, unique per token.",
+            )
+            .bearer()
+            .body(preset_request_schema, "A name and backtest settings.")
+            .reply(201, "The stored preset.", Content::Json(schema::<Preset>))
+            .errors(&[409, 500]),
+        Operation::new(
+            Method::Delete,
+            "/api/strategies/<id>",
+            "presets",
+            "Delete a preset",
+        )
+        .bearer()
+        .param(
+            "id",
+            "The preset's id.",
+            json!({ "type": "integer", "format": "int64", "minimum": 1 }),
+        )
+        .reply(200, "Deleted.", Content::Json(schema::<Deleted>))
+        .errors(&[400, 404, 500]),
+        Operation::new(Method::Get, "/api/rules", "rules", "The rule registry")
+            .bearer()
+            .reply(
+                200,
+                "Every rule type with its parameters.",
+                Content::Json(schema::<Vec<RuleInfo>>),
+            ),
+        Operation::new(
+            Method::Get,
+            "/api/runs",
+            "runs",
+            "Stored runs, newest first",
+        )
+        .bearer()
+        .param("page", "Page number, from 1.", paging_schema(1_000_000))
+        .param(
+            "limit",
+            "Page size (default 20).",
+            paging_schema(MAX_RUNS_LIMIT),
+        )
+        .reply(200, "A page of runs.", Content::Json(schema::<RunsPage>))
+        .errors(&[400, 500]),
+    ]
+}
+
+/// A paging parameter's schema: an integer from 1 to `max`.
+pub(crate) fn paging_schema(max: i64) -> Value {
+    json!({ "type": "integer", "minimum": 1, "maximum": max })
+}
+
+/// `BacktestRequest`'s schema as the server takes it: the server issues
+/// `run_id`, so it is left out.
+pub(crate) fn settings_schema(generator: &mut schemars::SchemaGenerator) -> Map<String, Value> {
+    let mut object = <BacktestRequest as schemars::JsonSchema>::json_schema(generator)
+        .to_value()
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
+    if let Some(Value::Object(properties)) = object.get_mut("properties") {
+        properties.remove("run_id");
+        // The contract reads `"params": null` as `{}` (its committed
+        // schema, a released snapshot, says object only).
+        if let Some(Value::Object(params)) = properties.get_mut("params") {
+            params.insert("type".into(), json!(["object", "null"]));
+        }
+    }
+    object
+}
+
+/// The body of `POST /api/strategies`.
+fn preset_request_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    let mut object = settings_schema(generator);
+    object.insert("title".into(), json!("PresetRequest"));
+    object.insert(
+        "examples".into(),
+        json!([{ "name": "RSI 14 on AAPL", "ticker": "AAPL", "rule_type": "RSI" }]),
+    );
+    if let Some(Value::Object(properties)) = object.get_mut("properties") {
+        properties.insert(
+            "name".into(),
+            json!({
+                "description": "The preset's name, unique per token (trimmed).",
+                "type": "string",
+                "minLength": 1,
+                "maxLength": MAX_PRESET_NAME_CHARS,
+            }),
+        );
+    }
+    if let Some(Value::Array(required)) = object.get_mut("required") {
+        required.push(json!("name"));
+    }
+    component(generator, "PresetRequest", object.into())
+}
+
+/// `{"deleted": id}`.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct Deleted {
+    /// The deleted preset's id.
+    pub deleted: i64,
 }
 
 #[get("/api/strategies")]
@@ -182,7 +303,7 @@ async fn delete_strategy(
     info: &RequestInfo,
     db: &Db,
     id: &str,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Deleted>, ApiError> {
     async {
         let id: i64 = id
             .parse()
@@ -192,7 +313,7 @@ async fn delete_strategy(
         match strategies::delete(db, caller.scope(), id).await {
             Ok(true) => {
                 tracing::info!(id, "preset deleted");
-                Ok(Json(json!({ "deleted": id })))
+                Ok(Json(Deleted { deleted: id }))
             }
             Ok(false) => Err(ApiError::NotFound(format!("no preset with id {id}"))),
             Err(e) => Err(ApiError::database(None, &e)),
@@ -208,7 +329,7 @@ fn rules(_caller: Caller) -> Json<Vec<RuleInfo>> {
 }
 
 /// A page of `/api/runs`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct RunsPage {
     /// The runs, newest first.
     pub runs: Vec<RunSummary>,

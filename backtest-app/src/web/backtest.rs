@@ -9,10 +9,10 @@
 //! slot taken gets 503 with `Retry-After` instead of queueing unboundedly. Synchronous runs are not stored in the
 //! database: submit through `POST /api/backtests` for a stored run.
 
-use backtest_adapter::contract::{BacktestRequest, ValidatedRequest};
+use backtest_adapter::contract::{BacktestRequest, BacktestResult, ValidatedRequest};
 use backtest_adapter::data::DataDir;
 use rocket::data::{Data, Limits};
-use rocket::http::ContentType;
+use rocket::http::{ContentType, Method};
 use rocket::tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use rocket::{post, routes, Route, State};
 use std::sync::Arc;
@@ -22,6 +22,7 @@ use super::auth::Caller;
 use super::body;
 use super::error::ApiError;
 use super::metrics::{Metrics, SyncOutcome};
+use super::openapi::{component, schema, Content, Operation, ResponseHeader};
 use super::quota::SubmitLimiter;
 use super::telemetry::{new_id, RequestInfo};
 use crate::runner::{self, DataCache};
@@ -29,6 +30,55 @@ use crate::runner::{self, DataCache};
 /// The routes of this module.
 pub fn routes() -> Vec<Route> {
     routes![run_backtest]
+}
+
+/// The `X-Run-Id` header of a run's answers.
+pub(crate) const RUN_ID_DOC: ResponseHeader = ResponseHeader {
+    name: "X-Run-Id",
+    description: "The run's id, as in the logs.",
+    required: true,
+    kind: "string",
+};
+
+/// The documentation of this module's routes (see [`super::openapi`]).
+pub fn docs() -> Vec<Operation> {
+    vec![Operation::new(
+        Method::Post,
+        "/run_backtest",
+        "backtests",
+        "Run one backtest now",
+    )
+    .describe(
+        "Runs synchronously and answers the SPEC §4 result; not stored (submit \
+                 through `POST /api/backtests` for a stored run). 503 with `Retry-After` \
+                 when every synchronous slot is busy.",
+    )
+    .bearer()
+    .body(
+        run_request_schema,
+        "A backtest request (`run_id` is issued by the server).",
+    )
+    .reply(200, "The result.", Content::Json(schema::<BacktestResult>))
+    .header(RUN_ID_DOC)
+    .errors(&[429, 500, 503])]
+}
+
+/// The body of `/run_backtest` and `POST /api/backtests`.
+pub(crate) fn run_request_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    let mut object = super::api::settings_schema(generator);
+    object.insert("title".into(), "RunRequest".into());
+    object.insert(
+        "examples".into(),
+        serde_json::json!([{
+            "ticker": "AAPL",
+            "rule_type": "RSI",
+            "params": { "period": 14 },
+            "start_date": "2020-01-01",
+            "end_date": "2020-12-31",
+            "charts": false,
+        }]),
+    );
+    component(generator, "RunRequest", object.into())
 }
 
 /// Seconds a client is asked to wait when every slot is taken (a run takes

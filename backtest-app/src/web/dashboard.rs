@@ -3,14 +3,27 @@
 
 use backtest_adapter::data::DataDir;
 use backtest_core::rules::describe_rules;
+use rocket::http::Method;
 use rocket::{get, routes, Route, State};
 use rocket_dyn_templates::{context, Template};
 
+use super::openapi::{Content, Operation};
 use super::telemetry::RequestInfo;
 
 /// The routes of this module.
 pub fn routes() -> Vec<Route> {
     routes![index]
+}
+
+/// The documentation of this module's routes (see [`super::openapi`]).
+pub fn docs() -> Vec<Operation> {
+    vec![
+        Operation::new(Method::Get, "/", "dashboard", "The dashboard").reply(
+            200,
+            "An HTML page.",
+            Content::Html,
+        ),
+    ]
 }
 
 #[get("/")]

@@ -27,6 +27,23 @@ use serde_json::{json, Value};
 
 use super::telemetry::RequestInfo;
 
+/// The JSON body of every error answer: [`ApiError`], the catchers and the
+/// 401 of a refused token. Documents the shape for the OpenAPI document.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+pub struct ErrorBody {
+    /// What went wrong, for people.
+    pub error: String,
+    /// The request field at fault (400, 409, 413).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// The run or sweep concerned (500, 503), `null` when there is none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run_id: Option<Option<String>>,
+    /// The request's id, as in the logs (500, 503).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+}
+
 /// An error answered as JSON.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ApiError {

@@ -34,7 +34,7 @@ use backtest_adapter::data::DataDir;
 use backtest_adapter::pipeline::RunError;
 use rocket::data::{Data, Limits};
 use rocket::fairing::{self, Fairing, Info, Kind};
-use rocket::http::{ContentType, Header};
+use rocket::http::{ContentType, Header, Method};
 use rocket::{get, post, routes, Build, Orbit, Responder, Rocket, Route, State};
 use serde::Serialize;
 use serde_json::json;
@@ -45,6 +45,7 @@ use super::auth::Caller;
 use super::backtest::parse_request;
 use super::body;
 use super::error::ApiError;
+use super::openapi::{schema, Content, Operation, ResponseHeader};
 use super::quota::SubmitLimiter;
 use super::telemetry::{new_id, RequestInfo};
 use crate::config::AppConfig;
@@ -57,6 +58,66 @@ use crate::runner::{self, DataCache};
 /// The routes of this module.
 pub fn routes() -> Vec<Route> {
     routes![submit, status]
+}
+
+/// The `Location` header of a 202.
+pub(crate) const LOCATION_DOC: ResponseHeader = ResponseHeader {
+    name: "Location",
+    description: "Where to poll (`status_url`).",
+    required: true,
+    kind: "string",
+};
+
+/// The documentation of this module's routes (see [`super::openapi`]).
+pub fn docs() -> Vec<Operation> {
+    vec![
+        Operation::new(
+            Method::Post,
+            "/api/backtests",
+            "backtests",
+            "Submit a stored run",
+        )
+        .describe(
+            "Validates the request, stores the run as `queued` and starts a worker; poll \
+                 `status_url`. 429 when the token's rate limit or active-run quota is reached, \
+                 503 when the platform's queue is full (both with `Retry-After`).",
+        )
+        .bearer()
+        .body(
+            super::backtest::run_request_schema,
+            "A backtest request (`run_id` is issued by the server).",
+        )
+        .reply(202, "Queued.", Content::Json(schema::<Submitted>))
+        .header(LOCATION_DOC)
+        .errors(&[429, 500, 503]),
+        Operation::new(
+            Method::Get,
+            "/status/<run_id>",
+            "backtests",
+            "A stored run's status and result",
+        )
+        .bearer()
+        .param(
+            "run_id",
+            "The run's id (a UUID).",
+            json!({ "type": "string", "format": "uuid" }),
+        )
+        .reply(
+            200,
+            "The run; `result` once completed.",
+            Content::Json(schema::<StatusBody<'static>>),
+        )
+        .errors(&[400, 404, 500]),
+    ]
+}
+
+/// The body of a 202 for a run.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct Submitted {
+    /// The run's id (a UUID).
+    pub run_id: String,
+    /// Where to poll: `/status/<run_id>`.
+    pub status_url: String,
 }
 
 /// A 202 with the run's id and where to poll.
@@ -164,7 +225,11 @@ async fn submit(
         }
         let status_url = format!("/status/{run_id}");
         Ok(Accepted {
-            body: json!({ "run_id": run_id, "status_url": status_url }).to_string(),
+            body: serde_json::to_string(&Submitted {
+                run_id: run_id.clone(),
+                status_url: status_url.clone(),
+            })
+            .map_err(|e| ApiError::internal(Some(&run_id), format_args!("cannot encode: {e}")))?,
             location: Header::new("Location", status_url),
         })
     }
@@ -177,16 +242,24 @@ async fn submit(
 }
 
 /// The body of `GET /status/<run_id>`.
-#[derive(Serialize)]
-struct StatusBody<'a> {
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct StatusBody<'a> {
+    /// The run's id.
     run_id: &'a str,
+    /// Where the run is.
     status: RunState,
+    /// Request, data file and engine version, hashed.
     fingerprint: Option<&'a str>,
+    /// When it was accepted.
     created_at: &'a str,
+    /// When a worker claimed it.
     started_at: Option<&'a str>,
+    /// When it completed or failed.
     finished_at: Option<&'a str>,
+    /// Why it failed.
     error_message: Option<&'a str>,
     /// The stored result, `null` until the run completed.
+    #[schemars(with = "Option<backtest_adapter::contract::BacktestResult>")]
     result: Option<&'a RawValue>,
 }
 

@@ -19,6 +19,7 @@
 //! dashboard and its assets never do, `/metrics` when
 //! `METRICS_REQUIRE_TOKEN` says so.
 //! | POST/GET | `/api/sweeps`, GET/DELETE `/api/sweeps/<id>`, GET `.../results`, `.../heatmap`, `.../heatmap.png` | [`sweeps`] |
+//! | GET | `/openapi.json`, `/docs` | [`openapi`] |
 
 pub mod api;
 pub mod auth;
@@ -29,6 +30,7 @@ pub mod dashboard;
 pub mod error;
 pub mod jobs_routes;
 pub mod metrics;
+pub mod openapi;
 pub mod ops;
 pub mod quota;
 pub mod security_headers;
@@ -263,10 +265,13 @@ pub fn rocket(config: AppConfig) -> Rocket<Build> {
         .mount("/", ops::routes())
         .mount("/", jobs_routes::routes())
         .mount("/", sweeps::routes())
+        .mount("/", openapi::routes())
         .mount(
             "/static",
             FileServer::new(&paths.static_dir, Options::Missing | Options::NormalizeDirs),
         )
         .register("/", catchers::catchers())
         .register("/", rocket::catchers![auth::unauthorized])
+        // Last: the document describes every route mounted above.
+        .attach(openapi::fairing())
 }

@@ -69,6 +69,7 @@ pub fn signals_for(rule: &dyn Rule, series: &OhlcvSeries) -> Vec<Signal> {
 
 /// A rule type with its description and parameter metadata.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct RuleInfo {
     /// Registry name, e.g. `"RSI"`.
