@@ -45,6 +45,7 @@ on_both_databases!(
     ready_when_the_database_answers,
     presets_create_list_load_delete,
     duplicate_preset_name_is_409,
+    concurrent_presets_are_created_or_409_never_500,
     malformed_presets_are_400,
     runs_are_paginated_newest_first,
     metrics_count_runs_by_status,
@@ -172,6 +173,44 @@ async fn duplicate_preset_name_is_409(db: TestDb) {
         .unwrap_or_default();
     assert_eq!(same.len(), 1);
     assert_eq!(same[0]["rule_type"], "RSI");
+}
+
+/// Regression (found by the API fuzzing): presets saved at the same time
+/// made SQLite answer "database is locked", a 500, because the insert
+/// followed a read in the same transaction.
+async fn concurrent_presets_are_created_or_409_never_500(db: TestDb) {
+    let client = client(&db).await;
+    let names = [unique("race-a"), unique("race-b")];
+    let bodies: Vec<String> = (0..16)
+        .map(|i| json!({"name": names[i % 2], "ticker": "GOOG"}).to_string())
+        .collect();
+    let responses = futures_util::future::join_all(bodies.iter().map(|body| {
+        client
+            .post("/api/strategies")
+            .header(ContentType::JSON)
+            .body(body)
+            .dispatch()
+    }))
+    .await;
+    let mut created = 0;
+    for response in responses {
+        let status = response.status();
+        let body = json_body(response).await;
+        match status {
+            Status::Created => created += 1,
+            Status::Conflict => assert_eq!(body["field"], "name", "{body}"),
+            other => panic!("{other}: {body}"),
+        }
+    }
+    // Each name once.
+    assert_eq!(created, 2);
+    let (_, list) = get_json(&client, "/api/strategies").await;
+    for name in &names {
+        let count = list.as_array().map_or(0, |l| {
+            l.iter().filter(|p| p["name"] == name.as_str()).count()
+        });
+        assert_eq!(count, 1, "{name}: {list}");
+    }
 }
 
 async fn malformed_presets_are_400(db: TestDb) {

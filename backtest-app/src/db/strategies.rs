@@ -77,15 +77,11 @@ pub async fn create(
     let config_json = Value::Object(config.clone()).to_string();
     let created_at = now();
     let mut tx = pool.begin().await?;
-    let taken = sqlx::query("SELECT id FROM strategy_presets WHERE owner = ? AND name = ?")
-        .bind(owner)
-        .bind(name)
-        // Not `fetch_optional` (see the `db` module docs).
-        .fetch_all(&mut *tx)
-        .await?;
-    if !taken.is_empty() {
-        return Err(CreateError::Duplicate(name.to_owned()));
-    }
+    // The INSERT comes first and the unique index on (owner, name) decides a
+    // taken name. A read before it would make SQLite upgrade the
+    // transaction's read lock to a write lock, which fails at once ("database
+    // is locked", no busy wait) when another request writes concurrently; a
+    // transaction that starts by writing waits for the lock instead.
     let inserted = sqlx::query(
         "INSERT INTO strategy_presets (owner, name, ticker, rule_type, config_json, created_at) VALUES (?, ?, ?, ?, ?, ?)",
     )
@@ -98,7 +94,6 @@ pub async fn create(
     .execute(&mut *tx)
     .await;
     match inserted {
-        // A concurrent insert of the same name loses on the unique index.
         Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
             return Err(CreateError::Duplicate(name.to_owned()))
         }
