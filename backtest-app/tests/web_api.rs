@@ -363,6 +363,39 @@ async fn metrics_expose_requests_latency_runs_and_build() {
     assert!(!text.contains("/api/nope"), "raw paths never become labels");
 }
 
+/// Regression (found by the API fuzzing): a query parameter given twice
+/// was silently ignored (Rocket's `Option<&str>` reads a repeated field as
+/// absent), so `?page=7&page=7` answered page 1.
+#[rocket::async_test]
+async fn repeated_query_parameters_are_400() {
+    let (client, _db) = client().await;
+    let sweep = "/api/sweeps/00000000-0000-4000-8000-000000000000";
+    for (path, field) in [
+        ("/api/runs?page=2&page=2".to_owned(), "page"),
+        ("/api/runs?limit=5&limit=6".to_owned(), "limit"),
+        ("/api/sweeps?page=1&page=1".to_owned(), "page"),
+        (format!("{sweep}/results?order=asc&order=desc"), "order"),
+        (format!("{sweep}/results?fold=0&fold=0"), "fold"),
+        (format!("{sweep}/heatmap?x=a&x=b&y=c"), "x"),
+        (format!("{sweep}/heatmap.png?x=a&y=b&y=c"), "y"),
+    ] {
+        let response = client.get(path.as_str()).dispatch().await;
+        assert_eq!(response.status(), Status::BadRequest, "{path}");
+        assert!(is_json(&response), "{path}");
+        let body = json_body(response).await;
+        assert_eq!(body["field"], field, "{path}: {body}");
+        assert!(
+            body["error"]
+                .as_str()
+                .is_some_and(|e| e.contains("2 times")),
+            "{path}: {body}"
+        );
+    }
+    // Once is fine.
+    let response = client.get("/api/runs?page=1&limit=5").dispatch().await;
+    assert_eq!(response.status(), Status::Ok);
+}
+
 #[rocket::async_test]
 async fn runs_paging_parameters_are_checked() {
     let (client, _db) = client().await;

@@ -377,11 +377,14 @@ async fn runs(
     caller: Caller,
     info: &RequestInfo,
     db: &Db,
-    page: Option<&str>,
-    limit: Option<&str>,
+    page: Vec<&str>,
+    limit: Vec<&str>,
 ) -> Result<Json<RunsPage>, ApiError> {
     async {
-        let (page, limit) = parse_paging(page, limit)?;
+        let (page, limit) = parse_paging(
+            body::at_most_once("page", &page)?,
+            body::at_most_once("limit", &limit)?,
+        )?;
         let (runs, total) = db::runs::list(db, caller.scope(), limit, (page - 1) * limit)
             .await
             .map_err(|e| ApiError::database(None, &e))?;

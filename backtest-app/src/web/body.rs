@@ -1,5 +1,6 @@
-//! Request bodies read by hand, so that every way a body can be wrong is a
-//! JSON error with a field rather than one of Rocket's HTML pages.
+//! Request bodies (and query parameters) read by hand, so that every way a
+//! request can be wrong is a JSON error with a field rather than one of
+//! Rocket's HTML pages or a silently ignored value.
 
 use rocket::data::{Data, Limits, ToByteUnit};
 use serde_json::{Map, Value};
@@ -84,5 +85,22 @@ fn strip_position(err: &serde_json::Error) -> String {
     match text.rfind(" at line ") {
         Some(i) => text[..i].to_owned(),
         None => text,
+    }
+}
+
+/// The value of a query parameter given at most once. Handlers take every
+/// value (`Vec<&str>`) because Rocket's `Option<&str>` turns a repeated
+/// parameter into `None`, silently dropping what the caller asked for.
+///
+/// # Errors
+/// 400 naming `field` when it is given more than once.
+pub fn at_most_once<'a>(field: &str, values: &[&'a str]) -> Result<Option<&'a str>, ApiError> {
+    match values {
+        [] => Ok(None),
+        [one] => Ok(Some(*one)),
+        _ => Err(ApiError::input(
+            field,
+            format!("given {} times; give it at most once", values.len()),
+        )),
     }
 }

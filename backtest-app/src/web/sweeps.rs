@@ -432,6 +432,31 @@ async fn submit(
     outcome
 }
 
+/// The query of a heatmap, each parameter given at most once.
+#[derive(Debug, Clone, Copy)]
+struct HeatmapQuery<'a> {
+    x: Option<&'a str>,
+    y: Option<&'a str>,
+    metric: Option<&'a str>,
+    fold: Option<&'a str>,
+}
+
+impl<'a> HeatmapQuery<'a> {
+    fn of(
+        x: &[&'a str],
+        y: &[&'a str],
+        metric: &[&'a str],
+        fold: &[&'a str],
+    ) -> Result<Self, ApiError> {
+        Ok(Self {
+            x: body::at_most_once("x", x)?,
+            y: body::at_most_once("y", y)?,
+            metric: body::at_most_once("metric", metric)?,
+            fold: body::at_most_once("fold", fold)?,
+        })
+    }
+}
+
 /// The sweep `id` names (400 for a malformed id, 404 for an unknown one).
 /// Another token's sweep is 404 too, as if it did not exist.
 async fn load(
@@ -464,11 +489,14 @@ async fn list(
     caller: Caller,
     info: &RequestInfo,
     db: &Db,
-    page: Option<&str>,
-    limit: Option<&str>,
+    page: Vec<&str>,
+    limit: Vec<&str>,
 ) -> Result<Json<SweepsPage>, ApiError> {
     async {
-        let (page, limit) = parse_paging(page, limit)?;
+        let (page, limit) = parse_paging(
+            body::at_most_once("page", &page)?,
+            body::at_most_once("limit", &limit)?,
+        )?;
         let (rows, total) = sweeps::list(db, caller.scope(), limit, (page - 1) * limit)
             .await
             .map_err(|e| ApiError::database(None, &e))?;
@@ -513,20 +541,20 @@ async fn results(
     info: &RequestInfo,
     db: &Db,
     id: &str,
-    sort: Option<&str>,
-    order: Option<&str>,
-    page: Option<&str>,
-    limit: Option<&str>,
-    fold: Option<&str>,
+    sort: Vec<&str>,
+    order: Vec<&str>,
+    page: Vec<&str>,
+    limit: Vec<&str>,
+    fold: Vec<&str>,
 ) -> Result<Json<ResultsPage>, ApiError> {
-    let sweep = load(info, &caller, db, id).await?;
     let query = PageQuery {
-        sort,
-        order,
-        page,
-        limit,
-        fold,
+        sort: body::at_most_once("sort", &sort)?,
+        order: body::at_most_once("order", &order)?,
+        page: body::at_most_once("page", &page)?,
+        limit: body::at_most_once("limit", &limit)?,
+        fold: body::at_most_once("fold", &fold)?,
     };
+    let sweep = load(info, &caller, db, id).await?;
     view::results(db, &sweep, &query)
         .instrument(info.span.clone())
         .await
@@ -541,13 +569,14 @@ async fn heatmap(
     info: &RequestInfo,
     db: &Db,
     id: &str,
-    x: Option<&str>,
-    y: Option<&str>,
-    metric: Option<&str>,
-    fold: Option<&str>,
+    x: Vec<&str>,
+    y: Vec<&str>,
+    metric: Vec<&str>,
+    fold: Vec<&str>,
 ) -> Result<Json<Heatmap>, ApiError> {
+    let query = HeatmapQuery::of(&x, &y, &metric, &fold)?;
     let sweep = load(info, &caller, db, id).await?;
-    view::heatmap(db, &sweep, x, y, metric, fold)
+    view::heatmap(db, &sweep, query.x, query.y, query.metric, query.fold)
         .instrument(info.span.clone())
         .await
         .map(Json)
@@ -561,13 +590,14 @@ async fn heatmap_png_route(
     info: &RequestInfo,
     db: &Db,
     id: &str,
-    x: Option<&str>,
-    y: Option<&str>,
-    metric: Option<&str>,
-    fold: Option<&str>,
+    x: Vec<&str>,
+    y: Vec<&str>,
+    metric: Vec<&str>,
+    fold: Vec<&str>,
 ) -> Result<(ContentType, Vec<u8>), ApiError> {
+    let query = HeatmapQuery::of(&x, &y, &metric, &fold)?;
     let sweep = load(info, &caller, db, id).await?;
-    let map = view::heatmap(db, &sweep, x, y, metric, fold)
+    let map = view::heatmap(db, &sweep, query.x, query.y, query.metric, query.fold)
         .instrument(info.span.clone())
         .await
         .map_err(|e| info.span.in_scope(|| view_error(e, &sweep.sweep_id)))?;
