@@ -263,6 +263,36 @@ async fn every_reference_resolves_and_errors_share_one_schema() {
         let pointer = target.strip_prefix('#').unwrap_or(&target);
         assert!(doc.pointer(pointer).is_some(), "dangling $ref {target}");
     }
+    // Every link names a documented operation and one of its parameters.
+    let ids: Vec<(String, Value)> = operations(&doc)
+        .into_iter()
+        .map(|(_, _, op)| {
+            (
+                op["operationId"].as_str().unwrap_or_default().to_owned(),
+                op,
+            )
+        })
+        .collect();
+    let mut links = 0;
+    for (name, path, operation) in operations(&doc) {
+        for answer in operation["responses"].as_object().into_iter().flatten() {
+            for (link, spec) in answer.1["links"].as_object().into_iter().flatten() {
+                links += 1;
+                let target = spec["operationId"].as_str().unwrap_or_default();
+                let Some((_, op)) = ids.iter().find(|(id, _)| id == target) else {
+                    panic!("{name} {path}: link {link} to unknown operation {target}");
+                };
+                for parameter in spec["parameters"].as_object().into_iter().flatten() {
+                    assert!(
+                        parameter_names(op, "path").contains(parameter.0),
+                        "{name} {path}: link {link}: {target} has no {}",
+                        parameter.0
+                    );
+                }
+            }
+        }
+    }
+    assert!(links >= 7, "{links}");
     // Every documented error of the API is the app's JSON error body.
     for (name, path, operation) in operations(&doc) {
         for (status, answer) in operation["responses"].as_object().into_iter().flatten() {

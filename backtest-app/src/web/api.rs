@@ -26,7 +26,7 @@ use tracing::Instrument;
 use super::auth::Caller;
 use super::body;
 use super::error::ApiError;
-use super::openapi::{component, schema, Content, Operation};
+use super::openapi::{component, schema, Content, Link, Operation};
 use super::telemetry::RequestInfo;
 use crate::db::runs::RunSummary;
 use crate::db::strategies::{self, CreateError, Preset};
@@ -74,6 +74,13 @@ pub fn docs() -> Vec<Operation> {
             .bearer()
             .body(preset_request_schema, "A name and backtest settings.")
             .reply(201, "The stored preset.", Content::Json(schema::<Preset>))
+            .link(Link {
+                name: "delete",
+                method: Method::Delete,
+                path: "/api/strategies/<id>",
+                parameter: "id",
+                value: "$response.body#/id",
+            })
             .errors(&[409, 500]),
         Operation::new(
             Method::Delete,

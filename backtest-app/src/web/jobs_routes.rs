@@ -45,7 +45,7 @@ use super::auth::Caller;
 use super::backtest::parse_request;
 use super::body;
 use super::error::ApiError;
-use super::openapi::{schema, Content, Operation, ResponseHeader};
+use super::openapi::{schema, Content, Link, Operation, ResponseHeader};
 use super::quota::SubmitLimiter;
 use super::telemetry::{new_id, RequestInfo};
 use crate::config::AppConfig;
@@ -89,6 +89,13 @@ pub fn docs() -> Vec<Operation> {
         )
         .reply(202, "Queued.", Content::Json(schema::<Submitted>))
         .header(LOCATION_DOC)
+        .link(Link {
+            name: "status",
+            method: Method::Get,
+            path: "/status/<run_id>",
+            parameter: "run_id",
+            value: "$response.body#/run_id",
+        })
         .errors(&[429, 500, 503]),
         Operation::new(
             Method::Get,

@@ -94,6 +94,24 @@ pub struct Reply {
     pub content: Content,
     /// Headers it carries.
     pub headers: Vec<ResponseHeader>,
+    /// Operations its body leads to.
+    pub links: Vec<Link>,
+}
+
+/// An OpenAPI link: a value of an answer's body that another operation
+/// takes as a parameter (the new run's id for its status, ...).
+#[derive(Debug, Clone, Copy)]
+pub struct Link {
+    /// The link's name.
+    pub name: &'static str,
+    /// The target operation's method.
+    pub method: Method,
+    /// The target operation's path, as Rocket writes it.
+    pub path: &'static str,
+    /// The target's parameter.
+    pub parameter: &'static str,
+    /// The runtime expression giving it (`$response.body#/run_id`).
+    pub value: &'static str,
 }
 
 /// A path or query parameter (where it goes comes from the route's URI).
@@ -208,7 +226,17 @@ impl Operation {
             description,
             content,
             headers: Vec::new(),
+            links: Vec::new(),
         });
+        self
+    }
+
+    /// A link on the answer added last.
+    #[must_use]
+    pub fn link(mut self, link: Link) -> Self {
+        if let Some(reply) = self.replies.last_mut() {
+            reply.links.push(link);
+        }
         self
     }
 
@@ -268,6 +296,7 @@ impl Operation {
                 description,
                 content: Content::Json(schema::<ErrorBody>),
                 headers,
+                links: Vec::new(),
             });
         }
         self
@@ -502,7 +531,10 @@ fn operation_object(
     if !op.description.is_empty() {
         out.insert("description".into(), json!(op.description));
     }
-    out.insert("operationId".into(), json!(operation_id(route)));
+    out.insert(
+        "operationId".into(),
+        json!(operation_id(route.method, &route.path)),
+    );
     if !parameters.is_empty() {
         out.insert("parameters".into(), Value::Array(parameters));
     }
@@ -558,6 +590,22 @@ fn operation_object(
                 .collect();
             response.insert("headers".into(), Value::Object(headers));
         }
+        if !reply.links.is_empty() {
+            let links: Map<String, Value> = reply
+                .links
+                .iter()
+                .map(|l| {
+                    (
+                        l.name.to_owned(),
+                        json!({
+                            "operationId": operation_id(l.method, l.path),
+                            "parameters": { l.parameter: l.value },
+                        }),
+                    )
+                })
+                .collect();
+            response.insert("links".into(), Value::Object(links));
+        }
         responses.insert(reply.status.to_string(), Value::Object(response));
     }
     out.insert("responses".into(), Value::Object(responses));
@@ -566,9 +614,9 @@ fn operation_object(
 
 /// `get_api_sweeps_id_results` for `GET /api/sweeps/<id>/results`: unique
 /// per method and path, stable across builds.
-fn operation_id(route: &MountedRoute) -> String {
-    let mut id = route.method.as_str().to_ascii_lowercase();
-    for c in route.path.chars() {
+fn operation_id(method: Method, path: &str) -> String {
+    let mut id = method.as_str().to_ascii_lowercase();
+    for c in path.chars() {
         if c.is_ascii_alphanumeric() {
             id.push(c);
         } else if !id.ends_with('_') {

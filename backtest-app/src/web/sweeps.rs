@@ -35,7 +35,7 @@ use super::auth::Caller;
 use super::body;
 use super::error::ApiError;
 use super::jobs_routes::{LOCATION_DOC, QUOTA_RETRY_AFTER_SECS};
-use super::openapi::{component, schema, Content, Operation};
+use super::openapi::{component, schema, Content, Link, Operation};
 use super::quota::SubmitLimiter;
 use super::telemetry::{new_id, RequestInfo};
 use crate::config::AppConfig;
@@ -68,6 +68,17 @@ fn sweep_id_param(op: Operation) -> Operation {
         "The sweep's id (a UUID).",
         json!({ "type": "string", "format": "uuid" }),
     )
+}
+
+/// A link from a new sweep to an operation on it.
+fn sweep_link(name: &'static str, method: Method, path: &'static str) -> Link {
+    Link {
+        name,
+        method,
+        path,
+        parameter: "id",
+        value: "$response.body#/sweep_id",
+    }
 }
 
 /// The `x`, `y`, `metric` and `fold` parameters of a heatmap.
@@ -114,6 +125,23 @@ pub fn docs() -> Vec<Operation> {
         .body(sweep_request_schema, "The sweep.")
         .reply(202, "Queued.", Content::Json(schema::<SweepSubmitted>))
         .header(LOCATION_DOC)
+        .link(sweep_link("detail", Method::Get, "/api/sweeps/<id>"))
+        .link(sweep_link(
+            "results",
+            Method::Get,
+            "/api/sweeps/<id>/results",
+        ))
+        .link(sweep_link(
+            "heatmap",
+            Method::Get,
+            "/api/sweeps/<id>/heatmap",
+        ))
+        .link(sweep_link(
+            "heatmap_png",
+            Method::Get,
+            "/api/sweeps/<id>/heatmap.png",
+        ))
+        .link(sweep_link("cancel", Method::Delete, "/api/sweeps/<id>"))
         .errors(&[429, 500, 503]),
         Operation::new(Method::Get, "/api/sweeps", "sweeps", "Sweeps, newest first")
             .bearer()
