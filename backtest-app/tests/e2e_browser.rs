@@ -10,7 +10,9 @@
 //! save / reload / load / delete, and bad input is reported inside the page.
 //! Throughout, the page must pass the Nu HTML checker and axe-core's WCAG 2
 //! A/AA rules, and run under its Content-Security-Policy without a violation
-//! (see `support/page_checks.rs`). Screenshots of every tab are written to
+//! (see `support/page_checks.rs`). The API reference page (`/docs`) must
+//! render every operation of `/openapi.json` under the same policy.
+//! Screenshots of every tab are written to
 //! `<CARGO_TARGET_DIR or target>/e2e-*.png`.
 //!
 //! Needs `chromium` and `chromium-driver` (Debian:
@@ -123,6 +125,7 @@ fn scenario(h: &mut Harness, vnu_jar: &std::path::Path) -> Result<()> {
     let s = h.session.as_ref().ok_or("no browser session")?;
     page_checks::check_security_headers(&h.base_url)?;
     s.set_window_size(1400, 1100)?;
+    api_reference(&h.base_url, s)?;
     s.goto(&format!("{}/", h.base_url))?;
     wait_for_form(s)?;
     let mut a11y = page_checks::Accessibility::default();
@@ -450,6 +453,45 @@ fn check_chart_tab(
             s.execute("window.scrollTo(0, 0);", vec![])?;
         }
     }
+    Ok(())
+}
+
+/// `/docs`: the vendored Swagger UI renders every operation of
+/// `/openapi.json` under the page's Content-Security-Policy, without a
+/// violation or a console error.
+fn api_reference(base_url: &str, s: &Session) -> Result<()> {
+    s.goto(&format!("{base_url}/docs"))?;
+    let operations = s.wait_for(
+        "the API reference listing the operations",
+        "document.querySelectorAll('.opblock').length >= 20 \
+         && document.querySelectorAll('.opblock').length",
+        UI_TIMEOUT,
+    )?;
+    let (_, documented) = http(
+        &http_agent(UI_TIMEOUT),
+        "GET",
+        &format!("{base_url}/openapi.json"),
+        None,
+    )?;
+    let count: usize = documented["paths"]
+        .as_object()
+        .map(|paths| {
+            paths
+                .values()
+                .filter_map(Value::as_object)
+                .map(serde_json::Map::len)
+                .sum()
+        })
+        .unwrap_or_default();
+    check(
+        operations.as_u64() == Some(count as u64),
+        &format!("the page shows the document's {count} operations, found {operations}"),
+    )?;
+    save_screenshot(s, "e2e-api-docs.png")?;
+    page_checks::console_is_clean(s, &[])?;
+    page_checks::csp_probe(s)?;
+    // Drop the probe's own violation from the log the dashboard checks.
+    s.browser_log()?;
     Ok(())
 }
 

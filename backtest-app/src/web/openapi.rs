@@ -1,4 +1,6 @@
-//! `GET /openapi.json`: the OpenAPI 3.1 document of the HTTP API.
+//! `GET /openapi.json`: the OpenAPI 3.1 document of the HTTP API, and
+//! `GET /docs`, a reference page that renders it with the vendored Swagger
+//! UI (no CDN; no inline script or style, as the CSP requires).
 //!
 //! The document is built at ignite from two sources, so that it cannot
 //! drift from the code:
@@ -645,25 +647,43 @@ pub fn fairing() -> impl Fairing {
 
 /// The routes of this module.
 pub fn routes() -> Vec<Route> {
-    routes![openapi_json]
+    routes![openapi_json, reference_page]
 }
 
 /// The documentation of this module's routes.
 pub fn docs() -> Vec<Operation> {
-    vec![Operation::new(
-        Method::Get,
-        "/openapi.json",
-        "documentation",
-        "This OpenAPI 3.1 document",
-    )
-    .reply(
-        200,
-        "The document.",
-        Content::Json(schema::<Map<String, Value>>),
-    )]
+    vec![
+        Operation::new(
+            Method::Get,
+            "/openapi.json",
+            "documentation",
+            "This OpenAPI 3.1 document",
+        )
+        .reply(
+            200,
+            "The document.",
+            Content::Json(schema::<Map<String, Value>>),
+        ),
+        Operation::new(
+            Method::Get,
+            "/docs",
+            "documentation",
+            "The API reference page (renders /openapi.json)",
+        )
+        .reply(200, "An HTML page.", Content::Html),
+    ]
 }
 
 #[get("/openapi.json")]
 fn openapi_json(document: &State<OpenApiDocument>) -> (ContentType, String) {
     (ContentType::JSON, document.0.clone())
+}
+
+/// The reference page: static HTML whose only scripts are files
+/// (`static/vendor/swagger-ui`, `static/js/api-docs.js`).
+const REFERENCE_PAGE: &str = include_str!("../../templates/api-docs.html");
+
+#[get("/docs")]
+fn reference_page() -> (ContentType, &'static str) {
+    (ContentType::HTML, REFERENCE_PAGE)
 }
