@@ -125,7 +125,8 @@ fn scenario(h: &mut Harness, vnu_jar: &std::path::Path) -> Result<()> {
     let s = h.session.as_ref().ok_or("no browser session")?;
     page_checks::check_security_headers(&h.base_url)?;
     s.set_window_size(1400, 1100)?;
-    api_reference(&h.base_url, s)?;
+    page_checks::api_reference(&h.base_url, s, UI_TIMEOUT)?;
+    save_screenshot(s, "e2e-api-docs.png")?;
     s.goto(&format!("{}/", h.base_url))?;
     wait_for_form(s)?;
     let mut a11y = page_checks::Accessibility::default();
@@ -453,45 +454,6 @@ fn check_chart_tab(
             s.execute("window.scrollTo(0, 0);", vec![])?;
         }
     }
-    Ok(())
-}
-
-/// `/docs`: the vendored Swagger UI renders every operation of
-/// `/openapi.json` under the page's Content-Security-Policy, without a
-/// violation or a console error.
-fn api_reference(base_url: &str, s: &Session) -> Result<()> {
-    s.goto(&format!("{base_url}/docs"))?;
-    let operations = s.wait_for(
-        "the API reference listing the operations",
-        "document.querySelectorAll('.opblock').length >= 20 \
-         && document.querySelectorAll('.opblock').length",
-        UI_TIMEOUT,
-    )?;
-    let (_, documented) = http(
-        &http_agent(UI_TIMEOUT),
-        "GET",
-        &format!("{base_url}/openapi.json"),
-        None,
-    )?;
-    let count: usize = documented["paths"]
-        .as_object()
-        .map(|paths| {
-            paths
-                .values()
-                .filter_map(Value::as_object)
-                .map(serde_json::Map::len)
-                .sum()
-        })
-        .unwrap_or_default();
-    check(
-        operations.as_u64() == Some(count as u64),
-        &format!("the page shows the document's {count} operations, found {operations}"),
-    )?;
-    save_screenshot(s, "e2e-api-docs.png")?;
-    page_checks::console_is_clean(s, &[])?;
-    page_checks::csp_probe(s)?;
-    // Drop the probe's own violation from the log the dashboard checks.
-    s.browser_log()?;
     Ok(())
 }
 

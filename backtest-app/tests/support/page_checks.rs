@@ -1,7 +1,8 @@
 //! Page-level checks for the browser test: accessibility (axe-core's WCAG 2
 //! A/AA rules, injected through WebDriver), HTML validity (the W3C Nu HTML
 //! checker, `vnu.jar`, on the DOM the browser serialised) and the
-//! Content-Security-Policy (headers present, violations reported, none seen).
+//! Content-Security-Policy (headers present, violations reported, none seen),
+//! and the API reference page (`/docs`).
 
 #![allow(dead_code)]
 
@@ -325,4 +326,42 @@ pub fn console_is_clean(s: &Session, allowed: &[&str]) -> Result<()> {
         errors.is_empty(),
         &format!("no console errors, found: {errors:?}"),
     )
+}
+
+/// `/docs`: the vendored Swagger UI renders every operation of
+/// `/openapi.json` under the page's Content-Security-Policy, without a
+/// violation or a console error. Leaves the browser on the page.
+pub fn api_reference(base_url: &str, s: &Session, timeout: Duration) -> Result<()> {
+    s.goto(&format!("{base_url}/docs"))?;
+    let shown = s.wait_for(
+        "the API reference listing the operations",
+        "document.querySelectorAll('.opblock').length >= 20 \
+         && document.querySelectorAll('.opblock').length",
+        timeout,
+    )?;
+    let (_, document) = http(
+        &http_agent(timeout),
+        "GET",
+        &format!("{base_url}/openapi.json"),
+        None,
+    )?;
+    let documented: usize = document["paths"]
+        .as_object()
+        .map(|paths| {
+            paths
+                .values()
+                .filter_map(Value::as_object)
+                .map(serde_json::Map::len)
+                .sum()
+        })
+        .unwrap_or_default();
+    check(
+        shown.as_u64() == u64::try_from(documented).ok(),
+        &format!("the page shows the document's {documented} operations, found {shown}"),
+    )?;
+    console_is_clean(s, &[])?;
+    csp_probe(s)?;
+    // Drop the probe's own violation from the log later checks read.
+    s.browser_log()?;
+    Ok(())
 }
