@@ -189,3 +189,17 @@ fn missing_directory_is_an_io_error() {
         Err(DataError::UnknownTicker { .. })
     ));
 }
+
+/// Found by fuzzing (`request_json`): Unicode upper-casing turns `ß` into
+/// `SS` and `ſ` into `S`, so these were accepted as ASCII tickers.
+#[test]
+fn rejects_non_ascii_that_upper_cases_to_ascii() {
+    for input in ["ß", "ſpy", "aaplß", "ﬀ", "^ſ"] {
+        match validate_ticker(input) {
+            Err(DataError::InvalidTicker { reason, .. }) => {
+                assert!(reason.contains("ASCII"), "{input:?}: {reason}");
+            }
+            other => panic!("{input:?} must be rejected, got {other:?}"),
+        }
+    }
+}

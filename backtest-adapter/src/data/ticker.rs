@@ -30,16 +30,18 @@ pub const MAX_TICKER_LEN: usize = 15;
 /// # Errors
 /// [`DataError::InvalidTicker`] saying what is wrong.
 pub fn validate_ticker(ticker: &str) -> Result<String, DataError> {
-    let upper = ticker.to_uppercase();
     let invalid = |reason| DataError::InvalidTicker {
         ticker: ticker.chars().take(32).collect(),
         reason,
     };
-    if !upper.is_ascii() {
+    // Checked before upper-casing: Unicode upper-casing turns some
+    // non-ASCII letters into ASCII ones (`ß` into `SS`, `ſ` into `S`).
+    if !ticker.is_ascii() {
         return Err(invalid(
             "only ASCII letters, digits and . - ^ = are allowed",
         ));
     }
+    let upper = ticker.to_ascii_uppercase();
     let bytes = upper.as_bytes();
     let bytes = bytes.strip_prefix(b"^").unwrap_or(bytes);
     let Some(&first) = bytes.first() else {
