@@ -157,6 +157,39 @@ fn composite_depth_is_bounded() {
     assert!(build_rule("COMPOSITE", &params).is_err());
 }
 
+/// Caught by the `request_json` fuzz target: a composite's id joined its
+/// sub-rules' ids without bound (169 characters for six RSI_MACD rules),
+/// too long for the `VARCHAR(128)` rule_id column of runs and sweeps.
+#[test]
+fn composite_rule_ids_fit_the_stored_column() {
+    use backtest_core::rules::MAX_RULE_ID_LEN;
+    let six = json!({"rules": vec![json!({"rule_type": "RSI_MACD"}); 6]});
+    let rule = build_rule("COMPOSITE", &six).expect("valid");
+    let id = rule.rule_id();
+    assert_eq!(id.chars().count(), MAX_RULE_ID_LEN, "{id}");
+    assert!(
+        id.starts_with("COMPOSITE_AND_RSI_MACD_14_40_70_12_26_9+"),
+        "{id}"
+    );
+    // Long ids stay distinct: the hash covers the whole id.
+    let mut other = six.clone();
+    other["rules"][5]["params"] = json!({"signal": 8});
+    let other = build_rule("COMPOSITE", &other).expect("valid").rule_id();
+    assert_eq!(other.chars().count(), MAX_RULE_ID_LEN);
+    assert_ne!(other, id);
+    // Short ids are unchanged.
+    let short = json!({"op": "or", "rules": [{"rule_type": "RSI"}, {"rule_type": "TREND"}]});
+    let short = build_rule("COMPOSITE", &short).expect("valid").rule_id();
+    assert_eq!(short, "COMPOSITE_OR_RSI_14_30_70+TREND_200_SMA");
+    // The largest composite: eight sub-rules, nested as deep as allowed.
+    let mut deep = json!({"rules": vec![json!({"rule_type": "RSI_MACD"}); 8]});
+    for _ in 0..3 {
+        deep = json!({"rules": vec![json!({"rule_type": "COMPOSITE", "params": deep}); 8]});
+    }
+    let deep = build_rule("COMPOSITE", &deep).expect("valid").rule_id();
+    assert_eq!(deep.chars().count(), MAX_RULE_ID_LEN);
+}
+
 #[test]
 fn ma_cross_signals_exactly_at_crossings() {
     // Down, then up, then down: SMA(2) crosses SMA(4) once each way.

@@ -14,8 +14,9 @@ use crate::data::{parse_date, validate_ticker, DataError};
 /// Longest accepted `run_id`.
 pub const MAX_RUN_ID_LEN: usize = 64;
 
-/// Longest accepted `rule_id`.
-pub const MAX_RULE_ID_LEN: usize = 128;
+/// Longest accepted `rule_id` (and longest derived one: the core's
+/// [`backtest_core::rules::MAX_RULE_ID_LEN`]).
+pub const MAX_RULE_ID_LEN: usize = backtest_core::rules::MAX_RULE_ID_LEN;
 
 /// A request violates the contract: `field` names the request field
 /// (dotted for rule parameters: `params.period`), `message` says what is

@@ -5,8 +5,8 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
-use super::build_nested;
 use super::grid::{digits, GridAxis, RuleGrid};
+use super::{build_nested, MAX_RULE_ID_LEN};
 use crate::params::{constraint_error, normalize, unknown_param};
 use crate::{CoreError, ParamSpec, Result, Rule, RuleContext, Signal};
 
@@ -141,6 +141,21 @@ impl CompositeRule {
             rules,
         })
     }
+}
+
+/// `id` when it fits [`MAX_RULE_ID_LEN`]; else its start, `~` and a hash of
+/// the whole id, so that long ids stay distinct (eight sub-rules nested
+/// four deep would otherwise make ids of thousands of characters).
+fn fit_rule_id(id: String) -> String {
+    if id.chars().count() <= MAX_RULE_ID_LEN {
+        return id;
+    }
+    // FNV-1a: the same on every platform and release, unlike std's hasher.
+    let hash = id.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    });
+    let head: String = id.chars().take(MAX_RULE_ID_LEN - 17).collect();
+    format!("{head}~{hash:016x}")
 }
 
 fn check_count(count: usize, prefix: &str) -> Result<()> {
@@ -310,11 +325,11 @@ impl Rule for CompositeRule {
 
     fn rule_id(&self) -> String {
         let parts: Vec<String> = self.rules.iter().map(|r| r.rule_id()).collect();
-        format!(
+        fit_rule_id(format!(
             "COMPOSITE_{}_{}",
             if self.all { "AND" } else { "OR" },
             parts.join("+")
-        )
+        ))
     }
 
     fn params(&self) -> Value {

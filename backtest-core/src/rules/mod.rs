@@ -45,12 +45,17 @@ pub(crate) use grid::{digits as grid_digits, GridAxis, GridPreparer, RuleGrid};
 use crate::params::RuleParams;
 use crate::{CoreError, OhlcvSeries, ParamSpec, Result, Signal};
 
+/// Longest [`Rule::rule_id`], in characters: runs and sweep results store
+/// it in a `VARCHAR(128)` column.
+pub const MAX_RULE_ID_LEN: usize = 128;
+
 /// A trading rule.
 pub trait Rule: Send + Sync + Debug {
     /// Registry name, e.g. `"RSI"`.
     fn rule_type(&self) -> &'static str;
 
-    /// Tracking slug derived from type and parameters, e.g. `"RSI_14_30_70"`.
+    /// Tracking slug derived from type and parameters, e.g. `"RSI_14_30_70"`;
+    /// at most [`MAX_RULE_ID_LEN`] characters.
     fn rule_id(&self) -> String;
 
     /// The validated parameters, defaults filled in.
