@@ -101,6 +101,7 @@ fn error_rows(err: &DataError) -> Vec<usize> {
         DataError::MissingValue { row, .. }
         | DataError::NotANumber { row, .. }
         | DataError::InvalidTimestamp { row, .. }
+        | DataError::TimestampOutOfRange { row, .. }
         | DataError::NonPositivePrice { row, .. }
         | DataError::NegativeVolume { row, .. }
         | DataError::HighBelowOpenClose { row, .. }
@@ -128,6 +129,7 @@ fn check_error(data: &[u8], err: &DataError) {
                 | DataError::MissingValue { .. }
                 | DataError::NotANumber { .. }
                 | DataError::InvalidTimestamp { .. }
+                | DataError::TimestampOutOfRange { .. }
                 | DataError::NonPositivePrice { .. }
                 | DataError::NegativeVolume { .. }
                 | DataError::HighBelowOpenClose { .. }

@@ -58,6 +58,10 @@ const UNNAMED_FIRST: [&str; 3] = ["", "column_1", "unnamed: 0"];
 /// Cell texts read as a missing value (lower case).
 const MISSING_MARKERS: [&str; 6] = ["", "nan", "null", "na", "n/a", "none"];
 
+/// Instants a date cell can name (0000-01-01 00:00 UTC up to 10000-01-01):
+/// an offset can move a written 0000-01-01 or 9999-12-31 out of them.
+const WRITABLE: std::ops::Range<i64> = -62_167_219_200..253_402_300_800;
+
 /// Row number of data index `i` (header = row 1).
 fn row_of(i: usize) -> usize {
     i + 2
@@ -101,7 +105,8 @@ pub fn load_csv(path: impl AsRef<Path>) -> Result<LoadedData, DataError> {
 /// # Errors
 /// [`DataError::Csv`] when the text is not CSV, [`DataError::MissingColumn`] /
 /// [`DataError::DuplicateColumn`] for the header, [`DataError::NoData`] for a
-/// header without rows, and the row-naming quality errors listed in
+/// header without rows, [`DataError::TimestampOutOfRange`], and the
+/// row-naming quality errors listed in
 /// [`super::quality`].
 pub fn load_csv_bytes(bytes: &[u8]) -> Result<LoadedData, DataError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
@@ -177,6 +182,14 @@ pub fn load_csv_bytes(bytes: &[u8]) -> Result<LoadedData, DataError> {
             }
         })
         .collect();
+    if !daily {
+        if let Some(i) = timestamps.iter().position(|t| !WRITABLE.contains(t)) {
+            return Err(DataError::TimestampOutOfRange {
+                row: row_of(i),
+                date: date_text(i),
+            });
+        }
+    }
     check_order(&timestamps, row_of, date_text)?;
     let (timeframe, warnings) = analyse(&timestamps, daily, row_of);
     let [open, high, low, close, volume] = bars;
@@ -422,6 +435,46 @@ mod tests {
             load(&format!("{head}\n\n")),
             Err(DataError::NoData)
         ));
+    }
+
+    /// Caught by the `csv_loader` fuzz target: an offset moved these
+    /// instants into year -1 and year 10000, which `write_csv` cannot write
+    /// in a form the loader reads back.
+    #[test]
+    fn instants_outside_years_0000_to_9999_are_rejected() {
+        let head = "Date,Open,High,Low,Close,Volume\n";
+        let early = load(&format!(
+            "{head}0000-01-01 00:00+01:00,1,1,1,1,1\n0000-01-01 01:00+01:00,1,1,1,1,1\n"
+        ));
+        assert!(matches!(
+            early,
+            Err(DataError::TimestampOutOfRange { row: 2, ref date }) if date == "0000-01-01 00:00+01:00"
+        ));
+        let late = load(&format!(
+            "{head}9999-12-31 22:00,1,1,1,1,1\n9999-12-31 23:00-01:00,1,1,1,1,1\n"
+        ));
+        assert!(matches!(
+            late,
+            Err(DataError::TimestampOutOfRange { row: 3, .. })
+        ));
+        // The same cells as daily bars keep their written dates.
+        let daily = load(&format!(
+            "{head}0000-01-01 00:00+01:00,1,1,1,1,1\n9999-12-31 00:00-01:00,1,1,1,1,1\n"
+        ));
+        assert_eq!(daily.map(|d| d.series.len()).ok(), Some(2));
+    }
+
+    #[test]
+    fn first_and_last_writable_instants_round_trip() -> Result<(), Box<dyn std::error::Error>> {
+        let series = load(
+            "Date,Open,High,Low,Close,Volume\n\
+             0000-01-01 00:00:00,1,1,1,1,1\n9999-12-31 23:59:59,1,1,1,1,1\n",
+        )?
+        .series;
+        let mut text = Vec::new();
+        write_csv(&series, &mut text)?;
+        assert_eq!(load_csv_bytes(&text)?.series, series);
+        Ok(())
     }
 
     #[test]

@@ -85,6 +85,19 @@ pub enum DataError {
         /// Date cell as written.
         date: String,
     },
+    /// An intraday timestamp whose UTC offset moves it out of the years
+    /// 0000 to 9999 (e.g. `0000-01-01 00:30+01:00`): no date cell can name
+    /// that instant, so the bars could not be written back.
+    #[error(
+        "row {row} (date {date:?}): column Date: in UTC the timestamp falls outside \
+         the years 0000 to 9999"
+    )]
+    TimestampOutOfRange {
+        /// Row number (header = row 1).
+        row: usize,
+        /// Date cell as written.
+        date: String,
+    },
     /// A price is zero or negative.
     #[error("row {row} (date {date:?}): column {column}: price {value} is not positive")]
     NonPositivePrice {
