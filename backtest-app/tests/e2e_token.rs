@@ -15,9 +15,9 @@ mod webdriver;
 use std::process::Command;
 use std::time::Duration;
 
-use browser_harness::{env_path, say, start_with, target_dir, Harness};
+use browser_harness::{browser_tools, say, start_with, target_dir, BrowserTools, Harness};
 use serde_json::json;
-use webdriver::{find_executable, tail, Session};
+use webdriver::{tail, Session};
 
 type Result<T> = std::result::Result<T, String>;
 
@@ -33,31 +33,12 @@ fn check(ok: bool, what: &str) -> Result<()> {
 
 #[test]
 fn dashboard_asks_for_a_token_and_keeps_it_for_the_session() {
-    let chromium = find_executable(
-        &[
-            env_path("CHROME_BIN"),
-            vec![
-                "/usr/bin/chromium".into(),
-                "/usr/bin/chromium-browser".into(),
-            ],
-        ]
-        .concat(),
-        "chromium",
-    );
-    let chromedriver = find_executable(
-        &[
-            env_path("CHROMEDRIVER"),
-            vec!["/usr/bin/chromedriver".into()],
-        ]
-        .concat(),
-        "chromedriver",
-    );
-    let (Some(chromium), Some(chromedriver)) = (chromium, chromedriver) else {
-        let message = "e2e_token: chromium or chromedriver not installed";
-        if std::env::var("E2E_REQUIRE_BROWSER").is_ok_and(|v| v == "1") {
-            panic!("{message}; E2E_REQUIRE_BROWSER=1 forbids skipping");
-        }
-        say(&format!("SKIPPED {message}"));
+    let Some(BrowserTools {
+        chromium,
+        chromedriver,
+        ..
+    }) = browser_tools("e2e_token", false)
+    else {
         return;
     };
     if std::env::var("E2E_SERVER_URL").is_ok() {

