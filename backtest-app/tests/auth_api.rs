@@ -13,8 +13,8 @@ use backtest_app::db::tokens;
 use rocket::http::{ContentType, Header, Method, Status};
 use rocket::local::asynchronous::Client;
 use serde_json::json;
-use support::auth::{bearer, call, json_body, new_run, pool, token, token_client as client};
-use support::{unique, Kind, TestDb};
+use support::auth::{bearer, call, json_body, pool, token, token_client as client};
+use support::{new_run, unique, Kind, TestDb};
 
 on_both_databases!(
     every_protected_route_refuses_anonymous_callers,

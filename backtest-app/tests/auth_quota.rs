@@ -9,8 +9,8 @@ mod support;
 use backtest_app::db::runs::{self, Admission, AdmissionLimits};
 use backtest_app::db::sweeps::{self, NewSweep};
 use rocket::http::{Method, Status};
-use support::auth::{call, new_run, pool, token, token_client as client};
-use support::{unique, Kind, TestDb};
+use support::auth::{call, pool, token, token_client as client};
+use support::{new_run, unique, Kind, TestDb};
 
 on_both_databases!(
     quota_admission_is_atomic_under_concurrency,

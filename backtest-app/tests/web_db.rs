@@ -7,7 +7,7 @@
 #[macro_use]
 mod support;
 
-use backtest_app::db::runs::{self, NewRun};
+use backtest_app::db::runs;
 use backtest_app::db::Db;
 use rocket::http::{ContentType, Status};
 use rocket::local::asynchronous::{Client, LocalResponse};
@@ -305,20 +305,9 @@ async fn insert_runs(client: &Client, n: usize) -> Vec<String> {
     let mut ids = Vec::new();
     for _ in 0..n {
         let run_id = uuid::Uuid::new_v4().to_string();
-        runs::insert_queued(
-            pool,
-            &NewRun {
-                run_id: &run_id,
-                ticker: "GOOG",
-                rule_type: "RSI",
-                rule_id: Some("RSI_14_30_70"),
-                request_json: r#"{"ticker":"GOOG"}"#,
-                params_json: "{}",
-                fingerprint: None,
-            },
-        )
-        .await
-        .expect("insert a run");
+        runs::insert_queued(pool, &support::new_run(&run_id))
+            .await
+            .expect("insert a run");
         ids.push(run_id);
         // Distinct created_at (millisecond resolution) for a stable order.
         rocket::tokio::time::sleep(std::time::Duration::from_millis(3)).await;

@@ -2,7 +2,6 @@
 //! tokens, and requests with or without a bearer token.
 
 use backtest_app::config::AuthMode;
-use backtest_app::db::runs::NewRun;
 use backtest_app::db::{tokens, Db};
 use rocket::http::{ContentType, Header, Method, Status};
 use rocket::local::asynchronous::{Client, LocalResponse};
@@ -61,17 +60,4 @@ pub async fn call(
     let response = request.dispatch().await;
     let status = response.status();
     (status, json_body(response).await)
-}
-
-/// A queued run of `run_id` (GOOG, RSI).
-pub fn new_run(run_id: &str) -> NewRun<'_> {
-    NewRun {
-        run_id,
-        ticker: "GOOG",
-        rule_type: "RSI",
-        rule_id: Some("RSI_14_30_70"),
-        request_json: r#"{"ticker":"GOOG"}"#,
-        params_json: "{}",
-        fingerprint: None,
-    }
 }

@@ -13,6 +13,7 @@ pub mod auth;
 use std::path::{Path, PathBuf};
 
 use backtest_app::config::AppConfig;
+use backtest_app::db::runs::NewRun;
 
 /// Runs each `async fn NAME(db: TestDb)` of the calling test file twice, as
 /// `sqlite::NAME` on a fresh SQLite file and `mysql::NAME` on a fresh
@@ -207,4 +208,17 @@ pub async fn started_client(config: AppConfig) -> rocket::local::asynchronous::C
         recovery.finished().await;
     }
     client
+}
+
+/// A queued run of `run_id` (GOOG, RSI).
+pub fn new_run(run_id: &str) -> NewRun<'_> {
+    NewRun {
+        run_id,
+        ticker: "GOOG",
+        rule_type: "RSI",
+        rule_id: Some("RSI_14_30_70"),
+        request_json: r#"{"ticker":"GOOG"}"#,
+        params_json: "{}",
+        fingerprint: None,
+    }
 }
