@@ -127,12 +127,28 @@ pub struct Submitted {
     pub status_url: String,
 }
 
-/// A 202 with the run's id and where to poll.
+/// A 202 with the id of the queued work and where to poll (also the
+/// `Location` header); runs and sweeps alike.
 #[derive(Debug, Responder)]
 #[response(status = 202, content_type = "json")]
 pub struct Accepted {
     body: String,
     location: Header<'static>,
+}
+
+impl Accepted {
+    /// `body` (naming `id` and `status_url`) as JSON, `Location: status_url`.
+    pub(crate) fn new(
+        id: &str,
+        status_url: String,
+        body: &impl Serialize,
+    ) -> Result<Self, ApiError> {
+        Ok(Self {
+            body: serde_json::to_string(body)
+                .map_err(|e| ApiError::internal(Some(id), format_args!("cannot encode: {e}")))?,
+            location: Header::new("Location", status_url),
+        })
+    }
 }
 
 /// Seconds a client over its active-run quota is asked to wait (a run takes
@@ -231,14 +247,11 @@ async fn submit(
             return Err(ApiError::internal(Some(&run_id), message));
         }
         let status_url = format!("/status/{run_id}");
-        Ok(Accepted {
-            body: serde_json::to_string(&Submitted {
-                run_id: run_id.clone(),
-                status_url: status_url.clone(),
-            })
-            .map_err(|e| ApiError::internal(Some(&run_id), format_args!("cannot encode: {e}")))?,
-            location: Header::new("Location", status_url),
-        })
+        let body = Submitted {
+            run_id: run_id.clone(),
+            status_url: status_url.clone(),
+        };
+        Accepted::new(&run_id, status_url, &body)
     }
     .instrument(info.span.clone())
     .await;

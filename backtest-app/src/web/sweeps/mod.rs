@@ -22,9 +22,9 @@ use backtest_adapter::charts::heatmap_png;
 use backtest_adapter::data::DataDir;
 use backtest_adapter::pipeline::RunError;
 use rocket::data::{Data, Limits};
-use rocket::http::{ContentType, Header};
+use rocket::http::ContentType;
 use rocket::serde::json::Json;
-use rocket::{delete, get, post, routes, Responder, Route, State};
+use rocket::{delete, get, post, routes, Route, State};
 use serde::Serialize;
 use serde_json::Value;
 use sqlx::AnyPool;
@@ -34,7 +34,7 @@ use super::api::parse_paging;
 use super::auth::Caller;
 use super::body;
 use super::error::ApiError;
-use super::jobs_routes::QUOTA_RETRY_AFTER_SECS;
+use super::jobs_routes::{Accepted, QUOTA_RETRY_AFTER_SECS};
 use super::quota::SubmitLimiter;
 use super::telemetry::{new_id, RequestInfo};
 use crate::config::AppConfig;
@@ -80,14 +80,6 @@ pub struct Cancelled {
     pub sweep_id: String,
     /// Always `cancelled`.
     pub status: &'static str,
-}
-
-/// A 202 with the sweep's id and where to poll.
-#[derive(Debug, Responder)]
-#[response(status = 202, content_type = "json")]
-pub struct Accepted {
-    body: String,
-    location: Header<'static>,
 }
 
 fn view_error(err: ViewError, sweep_id: &str) -> ApiError {
@@ -204,14 +196,11 @@ async fn submit(
             return Err(ApiError::internal(Some(&sweep_id), message));
         }
         let status_url = format!("/api/sweeps/{sweep_id}");
-        Ok(Accepted {
-            body: serde_json::to_string(&SweepSubmitted {
-                sweep_id: sweep_id.clone(),
-                status_url: status_url.clone(),
-            })
-            .map_err(|e| ApiError::internal(Some(&sweep_id), format_args!("encode: {e}")))?,
-            location: Header::new("Location", status_url),
-        })
+        let body = SweepSubmitted {
+            sweep_id: sweep_id.clone(),
+            status_url: status_url.clone(),
+        };
+        Accepted::new(&sweep_id, status_url, &body)
     }
     .instrument(info.span.clone())
     .await;
